@@ -1,0 +1,49 @@
+/// An error raised while loading or interpreting certificates and keys.
+///
+/// Equality considers only ``code``: the message is for people.
+public struct SealgateCertificatesError: Error, Hashable, CustomStringConvertible {
+    /// What went wrong, as a value that can grow new cases without breaking callers.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Base: Hashable, Sendable {
+            case unreadableFile
+            case invalidCertificate
+            case invalidPrivateKey
+            case keyDoesNotMatchCertificate
+            case emptyBundle
+            case invalidPattern
+        }
+
+        private let base: Base
+        private init(_ base: Base) { self.base = base }
+
+        /// A file could not be read.
+        public static let unreadableFile = Code(.unreadableFile)
+        /// A certificate could not be parsed.
+        public static let invalidCertificate = Code(.invalidCertificate)
+        /// A private key could not be parsed.
+        public static let invalidPrivateKey = Code(.invalidPrivateKey)
+        /// The private key does not belong to the leaf certificate.
+        public static let keyDoesNotMatchCertificate = Code(.keyDoesNotMatchCertificate)
+        /// A PEM file holds no certificate.
+        public static let emptyBundle = Code(.emptyBundle)
+        /// An authorization pattern is malformed.
+        public static let invalidPattern = Code(.invalidPattern)
+
+        public var description: String { String(describing: self.base) }
+    }
+
+    /// The kind of failure.
+    public var code: Code
+    /// A human-readable explanation, never containing key material.
+    public var message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { self.message }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.code == rhs.code }
+    public func hash(into hasher: inout Hasher) { hasher.combine(self.code) }
+}

@@ -1,0 +1,121 @@
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import ServiceLifecycle
+
+/// The plain-HTTP admin listener: `/healthz`, `/readyz` and `/metrics`. Keep it on loopback or a
+/// pod-local port.
+public final class AdminServer: Service {
+    /// Renders the Prometheus text exposition of every metric.
+    public typealias MetricsRenderer = @Sendable () -> String
+
+    private let address: SocketAddressConfiguration
+    private let group: any EventLoopGroup
+    private let readiness: Readiness
+    private let renderMetrics: MetricsRenderer
+    private let logger: Logger
+
+    /// - Parameters:
+    ///   - address: where to listen.
+    ///   - group: event loops to serve on.
+    ///   - readiness: what `/readyz` reports.
+    ///   - renderMetrics: produces the `/metrics` body.
+    ///   - logger: for start and stop messages.
+    public init(
+        address: SocketAddressConfiguration,
+        group: any EventLoopGroup,
+        readiness: Readiness,
+        renderMetrics: @escaping MetricsRenderer,
+        logger: Logger
+    ) {
+        self.address = address
+        self.group = group
+        self.readiness = readiness
+        self.renderMetrics = renderMetrics
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let readiness = self.readiness
+        let renderMetrics = self.renderMetrics
+        let channel = try await ServerBootstrap(group: self.group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                    try channel.pipeline.syncOperations.addHandler(
+                        AdminHandler(readiness: readiness, renderMetrics: renderMetrics)
+                    )
+                }
+            }
+            .bind(host: self.address.host, port: self.address.port)
+            .get()
+        self.logger.info("admin listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "-")"])
+        try await withGracefulShutdownHandler {
+            try await channel.closeFuture.get()
+        } onGracefulShutdown: {
+            // Keep answering (/readyz says 503) until the proxy has drained; the group ends us.
+        }
+    }
+}
+
+/// Answers admin requests.
+final class AdminHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let readiness: Readiness
+    private let renderMetrics: AdminServer.MetricsRenderer
+    private var head: HTTPRequestHead?
+
+    init(readiness: Readiness, renderMetrics: @escaping AdminServer.MetricsRenderer) {
+        self.readiness = readiness
+        self.renderMetrics = renderMetrics
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch self.unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+        case .body:
+            break
+        case .end:
+            guard let head = self.head else { return }
+            self.head = nil
+            let (status, contentType, body) = self.respond(to: head)
+            var headers = HTTPHeaders()
+            headers.add(name: "content-type", value: contentType)
+            headers.add(name: "content-length", value: String(body.utf8.count))
+            if !head.isKeepAlive { headers.add(name: "connection", value: "close") }
+            context.write(self.wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
+            if head.method != .HEAD {
+                context.write(self.wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: body)))), promise: nil)
+            }
+            let done = context.writeAndFlush(self.wrapOutboundOut(.end(nil)))
+            if !head.isKeepAlive { done.assumeIsolated().whenComplete { _ in context.close(promise: nil) } }
+        }
+    }
+
+    private func respond(to head: HTTPRequestHead) -> (HTTPResponseStatus, String, String) {
+        guard head.method == .GET || head.method == .HEAD else {
+            return (.methodNotAllowed, "text/plain", "method not allowed\n")
+        }
+        switch head.uri.pathWithoutQuery {
+        case "/healthz":
+            return (.ok, "text/plain", "ok\n")
+        case "/readyz":
+            let reasons = self.readiness.blockingReasons
+            return reasons.isEmpty
+                ? (.ok, "text/plain", "ready\n")
+                : (.serviceUnavailable, "text/plain", "not ready: \(reasons.joined(separator: ", "))\n")
+        case "/metrics":
+            return (.ok, "text/plain; version=0.0.4; charset=utf-8", self.renderMetrics())
+        default:
+            return (.notFound, "text/plain", "not found\n")
+        }
+    }
+}
+
+@available(*, unavailable)
+extension AdminHandler: Sendable {}

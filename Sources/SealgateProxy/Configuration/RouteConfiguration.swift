@@ -1,0 +1,48 @@
+import SealgateCertificates
+
+/// One route: which requests it matches and the rules that apply to them.
+public struct RouteConfiguration: Sendable {
+    /// The path pattern: a prefix on segment boundaries, or a glob with `*` and `**`.
+    public var path: PathPattern
+    /// The methods accepted; `nil` accepts every method. Others get 405.
+    public var methods: [String]?
+    /// Narrows the global authorization for this route.
+    public var authorization: AuthorizationPolicy?
+    /// Fields encrypted in request bodies.
+    public var encrypt: [FieldRule]
+    /// Identities that receive decrypted responses; `nil` means nobody.
+    public var decryptResponses: AuthorizationPolicy?
+
+    public init(
+        path: PathPattern,
+        methods: [String]? = nil,
+        authorization: AuthorizationPolicy? = nil,
+        encrypt: [FieldRule] = [],
+        decryptResponses: AuthorizationPolicy? = nil
+    ) {
+        self.path = path
+        self.methods = methods
+        self.authorization = authorization
+        self.encrypt = encrypt
+        self.decryptResponses = decryptResponses
+    }
+
+    /// Whether the route has field rules (and so is refused tunnels and non-JSON bodies).
+    public var hasFieldRules: Bool { !self.encrypt.isEmpty || self.decryptResponses != nil }
+
+    /// The name used for the route in metrics and logs: its path pattern as written.
+    public var name: String { self.path.description }
+}
+
+/// One field-encryption rule: a JSON path expression and the key name that encrypts it.
+public struct FieldRule: Sendable, Hashable {
+    /// The path expression exactly as written in the config (it is part of the associated data).
+    public var path: String
+    /// The key name in the vault.
+    public var key: String
+
+    public init(path: String, key: String) {
+        self.path = path
+        self.key = key
+    }
+}

@@ -1,0 +1,47 @@
+/// The backend sealgate forwards to over HTTP/1.1, optionally with TLS.
+public struct UpstreamConfiguration: Sendable {
+    /// `http` or `https`.
+    public var useTLS: Bool
+    /// Backend host name or IP literal.
+    public var host: String
+    /// Backend port.
+    public var port: Int
+    /// TLS towards the backend (CA to verify it, optional client certificate).
+    public var tls: TLSSettings?
+    /// Time allowed to open a connection; failing that the client gets 502.
+    public var connectTimeout: Duration
+    /// Time allowed between sending a request and receiving the response head; failing that 504.
+    public var timeout: Duration
+
+    public init(
+        useTLS: Bool = false,
+        host: String,
+        port: Int,
+        tls: TLSSettings? = nil,
+        connectTimeout: Duration = .seconds(2),
+        timeout: Duration = .seconds(30)
+    ) {
+        self.useTLS = useTLS
+        self.host = host
+        self.port = port
+        self.tls = tls
+        self.connectTimeout = connectTimeout
+        self.timeout = timeout
+    }
+
+    /// Files for TLS to the backend.
+    public struct TLSSettings: Sendable {
+        /// PEM bundle of CAs trusted for the backend; the system store when absent.
+        public var caPath: String?
+        /// Client certificate chain presented to the backend.
+        public var certificatePath: String?
+        /// Its private key.
+        public var privateKeyPath: String?
+
+        public init(caPath: String? = nil, certificatePath: String? = nil, privateKeyPath: String? = nil) {
+            self.caPath = caPath
+            self.certificatePath = certificatePath
+            self.privateKeyPath = privateKeyPath
+        }
+    }
+}

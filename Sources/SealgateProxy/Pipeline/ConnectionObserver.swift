@@ -1,0 +1,100 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOSSL
+import NIOTLS
+
+/// Counts open connections and TLS handshake failures by reason, and logs the failures.
+final class ConnectionObserver: ChannelInboundHandler {
+    typealias InboundIn = NIOAny
+
+    private let metrics: ProxyMetrics
+    private let logger: Logger
+    private var handshakeCompleted = false
+
+    init(metrics: ProxyMetrics, logger: Logger) {
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.metrics.connectionOpened()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.metrics.connectionClosed()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case .handshakeCompleted = event as? TLSUserEvent { self.handshakeCompleted = true }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if !self.handshakeCompleted {
+            self.handshakeCompleted = true  // count a connection once
+            let reason = Self.reason(for: error)
+            self.metrics.handshakeFailed(reason: reason)
+            self.logger.info(
+                "tls handshake failed",
+                metadata: [
+                    "reason": "\(reason)",
+                    "remote": "\(context.channel.remoteAddress?.ipAddress ?? "-")",
+                    "error": "\(error)",
+                ]
+            )
+        }
+        context.fireErrorCaught(error)
+    }
+
+    /// A short, stable reason for a failed handshake, used as a metric label.
+    static func reason(for error: any Error) -> String {
+        let text = String(describing: error).uppercased()
+        let reasons: [(String, String)] = [
+            ("PEER_DID_NOT_RETURN_A_CERTIFICATE", "no_client_certificate"),
+            ("CERTIFICATE_VERIFY_FAILED", "certificate_verify_failed"),
+            ("UNSUPPORTED_PROTOCOL", "protocol_version"),
+            ("WRONG_VERSION_NUMBER", "protocol_version"),
+            ("PROTOCOL_VERSION", "protocol_version"),
+            ("HTTP_REQUEST", "plain_http"),
+            ("NO_SHARED_CIPHER", "no_shared_cipher"),
+            ("NO_APPLICATION_PROTOCOL", "alpn"),
+            ("UNCLEANSHUTDOWN", "client_closed"),
+        ]
+        return reasons.first { text.contains($0.0) }?.1 ?? "other"
+    }
+}
+
+@available(*, unavailable)
+extension ConnectionObserver: Sendable {}
+
+/// On the listening channel: closes accepted connections beyond `max_connections`.
+final class ConnectionLimiter: ChannelInboundHandler, Sendable {
+    typealias InboundIn = any Channel
+    typealias InboundOut = any Channel
+
+    private let maximum: Int
+    private let open = NIOLockedValueBox(0)
+    private let metrics: ProxyMetrics
+
+    init(maximum: Int, metrics: ProxyMetrics) {
+        self.maximum = maximum
+        self.metrics = metrics
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let child = self.unwrapInboundIn(data)
+        let admitted = self.open.withLockedValue { open in
+            guard open < self.maximum else { return false }
+            open += 1
+            return true
+        }
+        guard admitted else {
+            self.metrics.connectionRejected()
+            child.close(promise: nil)
+            return
+        }
+        child.closeFuture.whenComplete { _ in self.open.withLockedValue { $0 -= 1 } }
+        context.fireChannelRead(data)
+    }
+}

@@ -1,0 +1,146 @@
+import NIOCore
+import NIOSSL
+import NIOTLS
+
+/// Enforces `header_timeout` and `idle_timeout` on one client connection.
+///
+/// Sits right after TLS. The header timer runs from the connection's start (so it also bounds the
+/// TLS handshake) and from the first byte of each later request until its head is decoded; on
+/// expiry the client gets 408 and the connection closes. Between requests, and on HTTP/2
+/// connections, the connection closes after `idle_timeout` without traffic.
+final class ConnectionTimeoutHandler: ChannelDuplexHandler {
+    typealias InboundIn = NIOAny
+    typealias OutboundIn = NIOAny
+
+    private enum State {
+        case awaitingHead
+        case inRequest
+        case idle
+        case http2
+    }
+
+    private let headerTimeout: TimeAmount
+    private let idleTimeout: TimeAmount
+    private var state = State.awaitingHead
+    private var timer: Scheduled<Void>?
+    private var lastActivity = NIODeadline.now()
+    private var handshakeCompleted = false
+    private var context: ChannelHandlerContext?
+
+    init(headerTimeout: TimeAmount, idleTimeout: TimeAmount) {
+        self.headerTimeout = headerTimeout
+        self.idleTimeout = idleTimeout
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        if context.channel.isActive { self.startHeaderTimer() }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.timer?.cancel()
+        self.context = nil
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        self.startHeaderTimer()
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        self.timer?.cancel()
+        context.fireChannelInactive()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case .handshakeCompleted = event as? TLSUserEvent { self.handshakeCompleted = true }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        self.lastActivity = .now()
+        if case .idle = self.state {
+            self.state = .awaitingHead
+            self.startHeaderTimer()
+        }
+        context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        self.lastActivity = .now()
+        context.write(data, promise: promise)
+    }
+
+    /// An HTTP/1.1 request head was decoded.
+    func headReceived() {
+        self.state = .inRequest
+        self.timer?.cancel()
+        self.timer = nil
+    }
+
+    /// An HTTP/1.1 response was completely written.
+    func responseFinished() {
+        guard case .inRequest = self.state else { return }
+        self.state = .idle
+        self.startIdleTimer(after: self.idleTimeout)
+    }
+
+    /// The connection speaks HTTP/2: only the idle timeout applies, measured on any traffic.
+    func switchToHTTP2() {
+        self.state = .http2
+        self.startIdleTimer(after: self.idleTimeout)
+    }
+
+    private func startHeaderTimer() {
+        guard let context = self.context else { return }
+        self.timer?.cancel()
+        self.timer = context.eventLoop.assumeIsolated().scheduleTask(in: self.headerTimeout) {
+            self.headerTimedOut()
+        }
+    }
+
+    private func startIdleTimer(after delay: TimeAmount) {
+        guard let context = self.context else { return }
+        self.timer?.cancel()
+        self.timer = context.eventLoop.assumeIsolated().scheduleTask(in: delay) {
+            self.idleTimerFired()
+        }
+    }
+
+    private func idleTimerFired() {
+        guard let context = self.context else { return }
+        switch self.state {
+        case .idle, .http2:
+            let quietFor = NIODeadline.now() - self.lastActivity
+            if case .http2 = self.state, quietFor < self.idleTimeout {
+                self.startIdleTimer(after: self.idleTimeout - quietFor)
+            } else {
+                context.close(promise: nil)
+            }
+        case .awaitingHead, .inRequest:
+            break
+        }
+    }
+
+    private func headerTimedOut() {
+        guard let context = self.context, case .awaitingHead = self.state else { return }
+        guard self.handshakeCompleted else {
+            context.close(promise: nil)
+            return
+        }
+        let problem = Problem.headerTimeout
+        let body = problem.body(allocator: context.channel.allocator)
+        var response = context.channel.allocator.buffer(capacity: body.readableBytes + 160)
+        response.writeString(
+            "HTTP/1.1 408 Request Timeout\r\ncontent-type: application/problem+json\r\n"
+                + "content-length: \(body.readableBytes)\r\nconnection: close\r\n\r\n"
+        )
+        response.writeImmutableBuffer(body)
+        context.writeAndFlush(NIOAny(response)).assumeIsolated().whenComplete { _ in
+            context.close(promise: nil)
+        }
+    }
+}
+
+@available(*, unavailable)
+extension ConnectionTimeoutHandler: Sendable {}

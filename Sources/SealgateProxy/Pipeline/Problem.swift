@@ -1,0 +1,138 @@
+import NIOCore
+import NIOHTTP1
+
+/// A refusal sent to the client as `application/problem+json` (RFC 9457).
+///
+/// `detail` may name a rule path or a byte offset, never a field value.
+struct Problem: Error, Hashable {
+    var status: HTTPResponseStatus
+    /// Machine-readable reason, also the last part of `type`.
+    var code: String
+    var detail: String
+    /// Extra response headers (`Allow` on 405).
+    var headers: [(String, String)] = []
+    /// Whether the connection must be closed after the response (framing errors, timeouts).
+    var closesConnection = false
+
+    static func == (lhs: Problem, rhs: Problem) -> Bool {
+        lhs.status == rhs.status && lhs.code == rhs.code && lhs.detail == rhs.detail
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(self.code)
+    }
+
+    /// The JSON body.
+    func body(allocator: ByteBufferAllocator) -> ByteBuffer {
+        var json = "{\"type\":\"urn:sealgate:problem:\(self.code)\",\"title\":"
+        json += JSONString.quote(self.status.reasonPhrase)
+        json += ",\"status\":\(self.status.code),\"detail\":" + JSONString.quote(self.detail)
+        json += ",\"code\":" + JSONString.quote(self.code) + "}"
+        return allocator.buffer(string: json)
+    }
+
+    /// The response head for a body of `contentLength` bytes.
+    func head(version: HTTPVersion, requestID: String?, contentLength: Int) -> HTTPResponseHead {
+        var headers = HTTPHeaders()
+        headers.add(name: "content-type", value: "application/problem+json")
+        headers.add(name: "content-length", value: String(contentLength))
+        if let requestID { headers.add(name: "x-request-id", value: requestID) }
+        for (name, value) in self.headers { headers.add(name: name, value: value) }
+        if self.closesConnection, version.major < 2 { headers.add(name: "connection", value: "close") }
+        return HTTPResponseHead(version: version, status: self.status, headers: headers)
+    }
+}
+
+extension Problem {
+    static func badRequest(_ code: String = "bad_request", _ detail: String, close: Bool = false) -> Problem {
+        Problem(status: .badRequest, code: code, detail: detail, closesConnection: close)
+    }
+
+    static func forbidden(_ detail: String) -> Problem {
+        Problem(status: .forbidden, code: "forbidden", detail: detail)
+    }
+
+    static func methodNotAllowed(allowed: [String]) -> Problem {
+        Problem(
+            status: .methodNotAllowed,
+            code: "method_not_allowed",
+            detail: "this route accepts \(allowed.joined(separator: ", "))",
+            headers: [("allow", allowed.joined(separator: ", "))]
+        )
+    }
+
+    static func payloadTooLarge(limit: Int) -> Problem {
+        Problem(
+            status: .payloadTooLarge,
+            code: "payload_too_large",
+            detail: "the request body exceeds \(limit) bytes",
+            closesConnection: true
+        )
+    }
+
+    static let headerTooLarge = Problem(
+        status: .requestHeaderFieldsTooLarge,
+        code: "header_too_large",
+        detail: "the request header block exceeds the configured limit",
+        closesConnection: true
+    )
+
+    static let headerTimeout = Problem(
+        status: .requestTimeout,
+        code: "header_timeout",
+        detail: "the request header block was not received in time",
+        closesConnection: true
+    )
+
+    static let notImplementedTunnel = Problem(
+        status: .notImplemented,
+        code: "tunnel_not_supported",
+        detail: "CONNECT and protocol upgrades are not forwarded"
+    )
+
+    static let upstreamUnavailable = Problem(
+        status: .badGateway,
+        code: "upstream_unavailable",
+        detail: "the backend could not be reached"
+    )
+
+    static let upstreamFailed = Problem(
+        status: .badGateway,
+        code: "upstream_failed",
+        detail: "the backend closed the connection without a complete response"
+    )
+
+    static let upstreamTimeout = Problem(
+        status: .gatewayTimeout,
+        code: "upstream_timeout",
+        detail: "the backend did not answer in time"
+    )
+
+    static let shuttingDown = Problem(
+        status: .serviceUnavailable,
+        code: "shutting_down",
+        detail: "sealgate is shutting down",
+        closesConnection: true
+    )
+}
+
+/// JSON string quoting for the few JSON documents sealgate writes itself.
+enum JSONString {
+    static func quote(_ value: String) -> String {
+        var result = "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result + "\""
+    }
+}

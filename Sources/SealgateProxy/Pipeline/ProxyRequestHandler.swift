@@ -1,0 +1,460 @@
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// Proxies the requests of one HTTP/1.1 connection or one HTTP/2 stream to the backend.
+///
+/// Each request is planned (``RequestPlanner``), then streamed to a pooled backend connection
+/// of the same event loop, and the response streamed back. Reads are held on whichever side
+/// is ahead, so memory stays bounded by a few chunks whatever the body size.
+final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let shared: ProxyShared
+    private let client: ClientConnection
+    private let timeouts: ConnectionTimeoutHandler?
+    private var context: ChannelHandlerContext?
+    private var exchange: Exchange?
+    private var exchangeNumber = 0
+    /// Bytes of a refused or already answered request body still accepted before closing.
+    private var discardBudget: Int?
+    private var readsHeld = false
+    private var readPending = false
+
+    /// Discarded request bodies larger than this close the connection instead.
+    private static let maximumDiscardedBody = 64 << 10
+
+    init(shared: ProxyShared, client: ClientConnection, timeouts: ConnectionTimeoutHandler?) {
+        self.shared = shared
+        self.client = client
+        self.timeouts = timeouts
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    // MARK: Client side
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch self.unwrapInboundIn(data) {
+        case .head(let head):
+            self.receivedHead(head, context: context)
+        case .body(let buffer):
+            self.receivedBodyPart(.body(.byteBuffer(buffer)), bytes: buffer.readableBytes, context: context)
+        case .end(let trailers):
+            self.receivedBodyPart(.end(trailers), bytes: 0, context: context)
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { self.exchange?.upstream?.resumeReads() }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if let exchange = self.exchange {
+            self.exchange = nil
+            exchange.timeout?.cancel()
+            exchange.upstream?.abort()
+            self.record(exchange, status: nil)
+        }
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        guard let parserError = error as? HTTPParserError else {
+            context.close(promise: nil)
+            return
+        }
+        if let exchange = self.exchange {
+            self.exchange = nil
+            exchange.timeout?.cancel()
+            exchange.upstream?.abort()
+            if exchange.status == nil {
+                self.send(.badRequest("invalid_framing", "malformed HTTP/1.1 message", close: true), for: exchange)
+            } else {
+                context.close(promise: nil)
+            }
+            return
+        }
+        let problem: Problem =
+            switch parserError {
+            case .headerOverflow: .headerTooLarge
+            default: .badRequest("invalid_framing", "malformed HTTP/1.1 message", close: true)
+            }
+        let requestID = RequestID.generate()
+        self.write(problem, version: .http1_1, requestID: requestID, keepAlive: false, context: context)
+        self.shared.recordRefusal(problem, requestID: requestID, client: self.client, method: nil, path: nil)
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if self.readsHeld {
+            self.readPending = true
+        } else {
+            context.read()
+        }
+    }
+
+    private func holdReads() {
+        self.readsHeld = true
+    }
+
+    private func resumeReads() {
+        guard self.readsHeld else { return }
+        self.readsHeld = false
+        if self.readPending {
+            self.readPending = false
+            self.context?.read()
+        }
+    }
+
+    private func receivedHead(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        self.timeouts?.headReceived()
+        self.discardBudget = nil
+        let requestID = RequestID.from(head.headers) ?? RequestID.generate()
+        let start = NIODeadline.now()
+        let plan: RequestPlanner.Plan
+        do {
+            plan = try self.shared.planner.plan(head, client: self.client, requestID: requestID)
+        } catch {
+            self.discardBudget = Self.maximumDiscardedBody
+            let keepAlive = head.version.major == 2 || head.isKeepAlive
+            self.write(error, version: head.version, requestID: requestID, keepAlive: keepAlive, context: context)
+            self.shared.recordRefusal(
+                error,
+                requestID: requestID,
+                client: self.client,
+                method: head.method,
+                path: head.uri.pathWithoutQuery,
+                duration: .now() - start
+            )
+            return
+        }
+        self.exchangeNumber &+= 1
+        var upstreamHead = plan.upstreamHead
+        let expectsContinue = upstreamHead.headers["expect"].contains { $0.lowercased() == "100-continue" }
+        if expectsContinue { upstreamHead.headers.remove(name: "expect") }
+        self.exchange = Exchange(
+            number: self.exchangeNumber,
+            requestID: requestID,
+            start: start,
+            method: head.method,
+            path: head.uri.pathWithoutQuery,
+            routeName: plan.route?.name ?? "passthrough",
+            version: head.version,
+            keepAlive: plan.keepAlive,
+            upstreamHead: upstreamHead,
+            decideFramingOnFirstPart: head.version.major == 2 && plan.framing == .streamed
+        )
+        if expectsContinue {
+            context.writeAndFlush(
+                self.wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))),
+                promise: nil
+            )
+        }
+        self.connectUpstream(fresh: false, context: context)
+    }
+
+    private func receivedBodyPart(_ part: HTTPClientRequestPart, bytes: Int, context: ChannelHandlerContext) {
+        if let budget = self.discardBudget {
+            if case .end = part {
+                self.discardBudget = nil
+            } else if budget < bytes {
+                context.close(promise: nil)
+            } else {
+                self.discardBudget = budget - bytes
+            }
+            return
+        }
+        guard var exchange = self.exchange else { return }
+        exchange.bytesIn += bytes
+        if exchange.bytesIn > self.shared.maxBody {
+            self.exchange = nil
+            exchange.timeout?.cancel()
+            exchange.upstream?.abort()
+            if exchange.status == nil {
+                self.send(.payloadTooLarge(limit: self.shared.maxBody), for: exchange)
+            } else {
+                context.close(promise: nil)
+            }
+            return
+        }
+        if case .end = part { exchange.requestEnded = true }
+        exchange.pending.append(part)
+        self.exchange = exchange
+        self.flushPending()
+    }
+
+    // MARK: Backend side
+
+    private func connectUpstream(fresh: Bool, context: ChannelHandlerContext) {
+        let number = self.exchangeNumber
+        let pool = self.shared.pools.pool(for: context.eventLoop)
+        self.holdReads()
+        let attach: (Result<(UpstreamHandler, reused: Bool), any Error>) -> Void = { result in
+            guard var exchange = self.exchange, exchange.number == number else {
+                if case .success(let (upstream, _)) = result { pool.release(upstream) }
+                return
+            }
+            switch result {
+            case .success(let (upstream, reused)):
+                upstream.delegate = self
+                exchange.upstream = upstream
+                exchange.reused = reused
+                self.exchange = exchange
+                self.resumeReads()
+                self.flushPending()
+            case .failure(let error):
+                self.exchange = nil
+                self.shared.logger.warning(
+                    "backend unreachable",
+                    metadata: ["request_id": "\(exchange.requestID)", "error": "\(error)"]
+                )
+                self.send(.upstreamUnavailable, for: exchange)
+            }
+        }
+        if fresh {
+            pool.connect { attach($0.map { ($0, false) }) }
+        } else {
+            pool.acquire(attach)
+        }
+    }
+
+    /// Writes the request head (once) and every pending part to the backend.
+    private func flushPending() {
+        guard var exchange = self.exchange, let upstream = exchange.upstream, let context = self.context else { return }
+        if var head = exchange.upstreamHead {
+            if exchange.decideFramingOnFirstPart {
+                guard let first = exchange.pending.first else { return }
+                if case .end = first { head.headers.remove(name: "transfer-encoding") }
+            }
+            upstream.write(.head(head))
+            exchange.sentHead = head
+            exchange.upstreamHead = nil
+            exchange.timeout = self.scheduleTimeout(number: exchange.number, context: context)
+        }
+        for part in exchange.pending {
+            if case .body = part { exchange.replayable = false }
+            upstream.write(part)
+        }
+        exchange.pending.removeAll(keepingCapacity: true)
+        self.exchange = exchange
+        upstream.flush()
+        if !upstream.isWritable { self.holdReads() }
+    }
+
+    private func scheduleTimeout(number: Int, context: ChannelHandlerContext) -> Scheduled<Void> {
+        context.eventLoop.assumeIsolated().scheduleTask(in: self.shared.upstreamTimeout) {
+            guard let exchange = self.exchange, exchange.number == number, exchange.status == nil else { return }
+            self.exchange = nil
+            exchange.upstream?.abort()
+            self.send(.upstreamTimeout, for: exchange)
+        }
+    }
+
+    func upstreamReceived(_ part: HTTPClientResponsePart) {
+        guard var exchange = self.exchange, let context = self.context else { return }
+        switch part {
+        case .head(let head):
+            exchange.timeout?.cancel()
+            exchange.timeout = nil
+            exchange.status = head.status
+            exchange.upstreamKeepAlive = head.isKeepAlive
+            self.exchange = exchange
+            let downstream = RequestPlanner.downstreamHead(
+                head,
+                version: exchange.version,
+                requestID: exchange.requestID,
+                keepAlive: exchange.keepAlive
+            )
+            context.write(self.wrapOutboundOut(.head(downstream)), promise: nil)
+        case .body(let buffer):
+            exchange.bytesOut += buffer.readableBytes
+            self.exchange = exchange
+            context.write(self.wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+            if !context.channel.isWritable { exchange.upstream?.holdReads() }
+        case .end(let trailers):
+            self.exchange = nil
+            self.complete(exchange, trailers: trailers, context: context)
+        }
+    }
+
+    func upstreamReadComplete() {
+        self.context?.flush()
+    }
+
+    func upstreamWritabilityChanged(isWritable: Bool) {
+        if isWritable { self.resumeReads() }
+    }
+
+    func upstreamClosed() {
+        guard var exchange = self.exchange, let context = self.context else { return }
+        exchange.upstream = nil
+        if exchange.status != nil {
+            // The response was cut short: so is the client's copy.
+            self.exchange = nil
+            self.record(exchange, status: exchange.status)
+            context.close(promise: nil)
+        } else if exchange.reused, exchange.replayable, exchange.requestEnded, let head = exchange.sentHead {
+            // A kept-alive connection the backend had closed: replay the bodiless request once.
+            exchange.timeout?.cancel()
+            exchange.reused = false
+            exchange.upstreamHead = head
+            exchange.pending = [.end(nil)]
+            self.exchange = exchange
+            self.connectUpstream(fresh: true, context: context)
+        } else {
+            self.exchange = nil
+            exchange.timeout?.cancel()
+            self.send(.upstreamFailed, for: exchange)
+        }
+    }
+
+    // MARK: Finishing
+
+    private func complete(_ exchange: Exchange, trailers: HTTPHeaders?, context: ChannelHandlerContext) {
+        if let upstream = exchange.upstream {
+            if exchange.requestEnded, exchange.upstreamKeepAlive {
+                self.shared.pools.pool(for: context.eventLoop).release(upstream)
+            } else {
+                upstream.abort()
+            }
+        }
+        self.record(exchange, status: exchange.status)
+        self.timeouts?.responseFinished()
+        if !exchange.requestEnded { self.discardBudget = Self.maximumDiscardedBody }
+        let closes = !exchange.keepAlive || (!exchange.requestEnded && exchange.version.major == 2)
+        self.resumeReads()
+        if closes {
+            context.writeAndFlush(self.wrapOutboundOut(.end(trailers))).assumeIsolated().whenComplete { _ in
+                context.close(promise: nil)
+            }
+        } else {
+            context.writeAndFlush(self.wrapOutboundOut(.end(trailers)), promise: nil)
+        }
+    }
+
+    /// Answers an exchange that got no backend response with a problem.
+    private func send(_ problem: Problem, for exchange: Exchange) {
+        guard let context = self.context else { return }
+        if !exchange.requestEnded { self.discardBudget = Self.maximumDiscardedBody }
+        self.resumeReads()
+        self.write(
+            problem,
+            version: exchange.version,
+            requestID: exchange.requestID,
+            keepAlive: exchange.keepAlive && exchange.requestEnded,
+            context: context
+        )
+        self.record(exchange, status: problem.status, problem: problem)
+    }
+
+    private func write(
+        _ problem: Problem,
+        version: HTTPVersion,
+        requestID: String,
+        keepAlive: Bool,
+        context: ChannelHandlerContext
+    ) {
+        var problem = problem
+        if !keepAlive { problem.closesConnection = true }
+        let body = problem.body(allocator: context.channel.allocator)
+        let head = problem.head(version: version, requestID: requestID, contentLength: body.readableBytes)
+        context.write(self.wrapOutboundOut(.head(head)), promise: nil)
+        context.write(self.wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        self.timeouts?.responseFinished()
+        if problem.closesConnection {
+            context.writeAndFlush(self.wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
+                context.close(promise: nil)
+            }
+        } else {
+            context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: nil)
+        }
+    }
+
+    private func record(_ exchange: Exchange, status: HTTPResponseStatus?, problem: Problem? = nil) {
+        self.shared.recordExchange(
+            ExchangeRecord(
+                requestID: exchange.requestID,
+                identity: self.client.identity,
+                method: exchange.method,
+                path: exchange.path,
+                route: exchange.routeName,
+                status: status,
+                problemCode: problem?.code,
+                bytesIn: exchange.bytesIn,
+                bytesOut: exchange.bytesOut,
+                duration: .now() - exchange.start
+            )
+        )
+    }
+}
+
+@available(*, unavailable)
+extension ProxyRequestHandler: Sendable {}
+
+/// The state of one request while it is proxied.
+private struct Exchange {
+    let number: Int
+    let requestID: String
+    let start: NIODeadline
+    let method: HTTPMethod
+    let path: Substring
+    let routeName: String
+    let version: HTTPVersion
+    let keepAlive: Bool
+    /// The head not yet written to the backend.
+    var upstreamHead: HTTPRequestHead?
+    /// An HTTP/2 request without Content-Length is chunked upstream unless its first part is its end.
+    var decideFramingOnFirstPart: Bool
+    var sentHead: HTTPRequestHead?
+    var pending: [HTTPClientRequestPart] = []
+    var upstream: UpstreamHandler?
+    var reused = false
+    /// No body bytes were sent, so the request can be replayed on a fresh connection.
+    var replayable = true
+    var requestEnded = false
+    var upstreamKeepAlive = false
+    var status: HTTPResponseStatus?
+    var timeout: Scheduled<Void>?
+    var bytesIn = 0
+    var bytesOut = 0
+
+    init(
+        number: Int,
+        requestID: String,
+        start: NIODeadline,
+        method: HTTPMethod,
+        path: Substring,
+        routeName: String,
+        version: HTTPVersion,
+        keepAlive: Bool,
+        upstreamHead: HTTPRequestHead,
+        decideFramingOnFirstPart: Bool
+    ) {
+        self.number = number
+        self.requestID = requestID
+        self.start = start
+        self.method = method
+        self.path = path
+        self.routeName = routeName
+        self.version = version
+        self.keepAlive = keepAlive
+        self.upstreamHead = upstreamHead
+        self.decideFramingOnFirstPart = decideFramingOnFirstPart
+    }
+}
+
+extension String {
+    /// The request target without its query, which may hold secrets and is never logged.
+    var pathWithoutQuery: Substring {
+        self.firstIndex(of: "?").map { self[..<$0] } ?? self[...]
+    }
+}

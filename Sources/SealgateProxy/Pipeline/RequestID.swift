@@ -1,0 +1,36 @@
+import NIOHTTP1
+
+/// The `x-request-id` of a request: the client's if it is well formed, else a new random one.
+enum RequestID {
+    /// The client's id if it is 1–128 characters of `[A-Za-z0-9._:-]`.
+    static func from(_ headers: HTTPHeaders) -> String? {
+        guard let value = headers.first(name: "x-request-id"), (1...128).contains(value.utf8.count),
+            value.utf8.allSatisfy(Self.isAllowed)
+        else { return nil }
+        return value
+    }
+
+    /// 128 random bits as 32 lower-case hex digits.
+    static func generate() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let high = generator.next() as UInt64
+        let low = generator.next() as UInt64
+        return Self.hex(high) + Self.hex(low)
+    }
+
+    private static func hex(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+
+    private static func isAllowed(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: ":"),
+            UInt8(ascii: "-"):
+            true
+        default:
+            false
+        }
+    }
+}

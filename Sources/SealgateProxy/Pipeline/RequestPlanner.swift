@@ -1,0 +1,190 @@
+import NIOCore
+import NIOHTTP1
+import SealgateCertificates
+
+/// Decides what happens to a request head: refused with a ``Problem``, or forwarded with a
+/// rewritten head. Pure: no I/O, so every rule of DESIGN.md's "Routes and requests" is testable alone.
+struct RequestPlanner: Sendable {
+    let configuration: ProxyConfiguration
+    let router: Router
+    /// The identity header in lower case, and its underscore spelling.
+    private let identityHeaderNames: Set<String>
+
+    init(configuration: ProxyConfiguration) {
+        self.configuration = configuration
+        self.router = Router(routes: configuration.routes)
+        let name = configuration.identityHeader.lowercased()
+        self.identityHeaderNames = [name, String(name.map { $0 == "-" ? "_" : $0 })]
+    }
+
+    /// How the body of a request is framed.
+    enum BodyFraming: Equatable {
+        /// No body (HTTP/1 without Content-Length or Transfer-Encoding).
+        case none
+        /// A Content-Length body.
+        case length(Int)
+        /// A chunked HTTP/1 body, or an HTTP/2 body of unknown length.
+        case streamed
+    }
+
+    /// A request accepted for forwarding.
+    struct Plan {
+        var upstreamHead: HTTPRequestHead
+        var route: RouteConfiguration?
+        var framing: BodyFraming
+        var keepAlive: Bool
+    }
+
+    /// Plans a request.
+    /// - Parameters:
+    ///   - head: the request head as decoded from HTTP/1.1 or HTTP/2.
+    ///   - client: the verified client of the connection.
+    ///   - requestID: the request id to forward.
+    func plan(_ head: HTTPRequestHead, client: ClientConnection, requestID: String) throws(Problem) -> Plan {
+        let isHTTP2 = head.version.major == 2
+        let framing = try self.framing(of: head, isHTTP2: isHTTP2)
+        if head.method == .CONNECT { throw Problem.notImplementedTunnel }
+        let target: RequestTarget
+        do {
+            target = try RequestTarget(head.uri)
+        } catch {
+            throw Problem.badRequest("invalid_path", Self.explain(error))
+        }
+        let route = self.router.route(for: target.path)
+        guard self.configuration.authorization.permits(client.identity) else {
+            throw Problem.forbidden("the client identity is not allowed to use this service")
+        }
+        if let route {
+            if let methods = route.methods, !methods.contains(head.method.rawValue) {
+                throw Problem.methodNotAllowed(allowed: methods)
+            }
+            if let policy = route.authorization, !policy.permits(client.identity) {
+                throw Problem.forbidden("the client identity is not allowed to use \(route.name)")
+            }
+            if route.hasFieldRules, head.headers.contains(name: "upgrade") { throw Problem.notImplementedTunnel }
+        }
+        if case .length(let length) = framing, length > self.configuration.limits.maxBody {
+            throw Problem.payloadTooLarge(limit: self.configuration.limits.maxBody)
+        }
+        let headers = self.upstreamHeaders(head.headers, framing: framing, client: client, requestID: requestID)
+        var upstreamHead = HTTPRequestHead(version: .http1_1, method: head.method, uri: target.uri, headers: headers)
+        if !upstreamHead.headers.contains(name: "host") {
+            upstreamHead.headers.add(name: "host", value: "\(self.configuration.upstream.host):\(self.configuration.upstream.port)")
+        }
+        return Plan(upstreamHead: upstreamHead, route: route, framing: framing, keepAlive: isHTTP2 || head.isKeepAlive)
+    }
+
+    /// HTTP/1.1 framing rules: one `chunked` transfer coding or one unsigned Content-Length, never both.
+    private func framing(of head: HTTPRequestHead, isHTTP2: Bool) throws(Problem) -> BodyFraming {
+        let lengths = head.headers["content-length"].flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }
+            .map { $0.trimmedOWS }
+        let codings = head.headers["transfer-encoding"]
+        if !codings.isEmpty {
+            guard lengths.isEmpty else {
+                throw Problem.badRequest("invalid_framing", "Content-Length together with Transfer-Encoding", close: true)
+            }
+            guard !isHTTP2, codings.count == 1, codings[0].trimmedOWS.lowercased() == "chunked"
+            else {
+                throw Problem.badRequest("invalid_framing", "the only accepted transfer coding is chunked", close: true)
+            }
+            return .streamed
+        }
+        guard let first = lengths.first else { return isHTTP2 ? .streamed : .none }
+        guard lengths.allSatisfy({ $0 == first }), !first.isEmpty, first.utf8.count <= 18,
+            first.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }), let length = Int(first)
+        else {
+            throw Problem.badRequest("invalid_framing", "invalid or conflicting Content-Length", close: true)
+        }
+        return .length(length)
+    }
+
+    /// Hop-by-hop headers (RFC 9110 §7.6.1) plus those sealgate always sets itself.
+    private static let droppedHeaders: Set<String> = [
+        "connection", "proxy-connection", "keep-alive", "te", "transfer-encoding", "upgrade", "http2-settings",
+        "x-forwarded-proto", "x-request-id",
+    ]
+
+    private func upstreamHeaders(
+        _ headers: HTTPHeaders,
+        framing: BodyFraming,
+        client: ClientConnection,
+        requestID: String
+    ) -> HTTPHeaders {
+        let connectionOptions = Set(
+            headers["connection"].flatMap { $0.split(separator: ",") }.map { $0.trimmedOWS.lowercased() }
+        )
+        var result = HTTPHeaders()
+        var forwardedFor: [String] = []
+        for (name, value) in headers {
+            let lower = name.lowercased()
+            if Self.droppedHeaders.contains(lower) || connectionOptions.contains(lower)
+                || self.identityHeaderNames.contains(lower)
+            {
+                continue
+            }
+            if lower == "x-forwarded-for" {
+                forwardedFor.append(value)
+                continue
+            }
+            result.add(name: name, value: value)
+        }
+        if let remote = client.remoteIP { forwardedFor.append(remote) }
+        if !forwardedFor.isEmpty { result.add(name: "x-forwarded-for", value: forwardedFor.joined(separator: ", ")) }
+        result.add(name: "x-forwarded-proto", value: "https")
+        result.add(name: "x-request-id", value: requestID)
+        if let identity = client.identityHeaderValue {
+            result.add(name: self.configuration.identityHeader, value: identity)
+        }
+        if framing == .streamed, !result.contains(name: "content-length") {
+            result.add(name: "transfer-encoding", value: "chunked")
+        }
+        return result
+    }
+
+    private static func explain(_ rejection: RequestTarget.Rejection) -> String {
+        switch rejection {
+        case .notOriginForm: "the request target must be an absolute path without a fragment"
+        case .forbiddenEscape: "the path contains an encoded '/', '\\' or NUL, or a raw '\\'"
+        case .malformedEscape: "the path contains a malformed percent escape"
+        case .climbsAboveRoot: "the path climbs above '/'"
+        }
+    }
+
+    /// Hop-by-hop headers removed from responses.
+    private static let droppedResponseHeaders: Set<String> = [
+        "connection", "proxy-connection", "keep-alive", "te", "transfer-encoding", "upgrade", "http2-settings",
+    ]
+
+    /// The head sent to the client for a backend response.
+    static func downstreamHead(
+        _ upstream: HTTPResponseHead,
+        version: HTTPVersion,
+        requestID: String,
+        keepAlive: Bool
+    ) -> HTTPResponseHead {
+        let connectionOptions = Set(
+            upstream.headers["connection"].flatMap { $0.split(separator: ",") }.map { $0.trimmedOWS.lowercased() }
+        )
+        var headers = HTTPHeaders()
+        for (name, value) in upstream.headers {
+            let lower = name.lowercased()
+            if Self.droppedResponseHeaders.contains(lower) || connectionOptions.contains(lower) || lower == "x-request-id" {
+                continue
+            }
+            headers.add(name: name, value: value)
+        }
+        headers.add(name: "x-request-id", value: requestID)
+        if !keepAlive, version.major < 2 { headers.add(name: "connection", value: "close") }
+        return HTTPResponseHead(version: version, status: upstream.status, headers: headers)
+    }
+}
+
+/// What every request of one client connection shares: who the client is.
+struct ClientConnection: Sendable {
+    /// The verified client identity, if a certificate was presented.
+    var identity: PeerIdentity?
+    /// The identity header value sent upstream (XFCC), precomputed once per connection.
+    var identityHeaderValue: String?
+    /// The client's IP address, appended to `X-Forwarded-For`.
+    var remoteIP: String?
+}

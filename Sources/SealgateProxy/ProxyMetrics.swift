@@ -1,0 +1,64 @@
+import CoreMetrics
+import NIOConcurrencyHelpers
+import NIOHTTP1
+
+/// The proxy's metrics, created through swift-metrics so any backend (Prometheus here) can take them.
+///
+/// Metric objects are cached per set of dimensions; creating one per request would be slow.
+public final class ProxyMetrics: Sendable {
+    private let requests = NIOLockedValueBox<[RequestKey: Counter]>([:])
+    private let durations = NIOLockedValueBox<[String: Timer]>([:])
+    private let handshakeFailures = NIOLockedValueBox<[String: Counter]>([:])
+    private let openConnections = Meter(label: "sealgate_open_connections")
+    private let rejectedConnections = Counter(label: "sealgate_rejected_connections_total")
+    private let receivedBytes = Counter(label: "sealgate_received_bytes_total")
+    private let sentBytes = Counter(label: "sealgate_sent_bytes_total")
+
+    private struct RequestKey: Hashable {
+        var route: String
+        var status: UInt
+    }
+
+    public init() {}
+
+    /// Counts one finished request.
+    func requestFinished(route: String, status: UInt, seconds: Double, bytesIn: Int, bytesOut: Int) {
+        let key = RequestKey(route: route, status: status)
+        let counter = self.requests.withLockedValue { counters in
+            if let counter = counters[key] { return counter }
+            let counter = Counter(
+                label: "sealgate_requests_total",
+                dimensions: [("route", route), ("status", String(status))]
+            )
+            counters[key] = counter
+            return counter
+        }
+        counter.increment()
+        let timer = self.durations.withLockedValue { timers in
+            if let timer = timers[route] { return timer }
+            let timer = Timer(
+                label: "sealgate_request_duration_seconds",
+                dimensions: [("route", route)],
+                preferredDisplayUnit: .seconds
+            )
+            timers[route] = timer
+            return timer
+        }
+        timer.recordSeconds(seconds)
+        if bytesIn > 0 { self.receivedBytes.increment(by: bytesIn) }
+        if bytesOut > 0 { self.sentBytes.increment(by: bytesOut) }
+    }
+
+    func connectionOpened() { self.openConnections.increment() }
+    func connectionClosed() { self.openConnections.decrement() }
+    func connectionRejected() { self.rejectedConnections.increment() }
+
+    func handshakeFailed(reason: String) {
+        self.handshakeFailures.withLockedValue { counters in
+            if let counter = counters[reason] { return counter }
+            let counter = Counter(label: "sealgate_tls_handshake_failures_total", dimensions: [("reason", reason)])
+            counters[reason] = counter
+            return counter
+        }.increment()
+    }
+}

@@ -1,0 +1,90 @@
+import Logging
+import NIOCore
+import NIOHTTP1
+import SealgateCertificates
+
+/// What every connection of a running proxy shares: the planner, backend pools, metrics, logger.
+final class ProxyShared: Sendable {
+    let planner: RequestPlanner
+    let pools: UpstreamPools
+    let metrics: ProxyMetrics
+    let logger: Logger
+    let accessLog: Bool
+    let maxBody: Int
+    let upstreamTimeout: TimeAmount
+
+    init(configuration: ProxyConfiguration, pools: UpstreamPools, metrics: ProxyMetrics, logger: Logger) {
+        self.planner = RequestPlanner(configuration: configuration)
+        self.pools = pools
+        self.metrics = metrics
+        self.logger = logger
+        self.accessLog = configuration.accessLog
+        self.maxBody = configuration.limits.maxBody
+        self.upstreamTimeout = TimeAmount(configuration.upstream.timeout)
+    }
+
+    /// Counts and logs a finished (or abandoned, `status == nil`) request.
+    func recordExchange(_ record: ExchangeRecord) {
+        let seconds = Double(record.duration.nanoseconds) / 1e9
+        self.metrics.requestFinished(
+            route: record.route,
+            status: record.status?.code ?? 499,
+            seconds: seconds,
+            bytesIn: record.bytesIn,
+            bytesOut: record.bytesOut
+        )
+        guard self.accessLog else { return }
+        var metadata: Logger.Metadata = [
+            "request_id": "\(record.requestID)",
+            "route": "\(record.route)",
+            "status": "\(record.status?.code ?? 499)",
+            "bytes_in": "\(record.bytesIn)",
+            "bytes_out": "\(record.bytesOut)",
+            "duration_ms": "\(Double(record.duration.nanoseconds / 1000) / 1000)",
+        ]
+        if let method = record.method { metadata["method"] = "\(method.rawValue)" }
+        if let path = record.path { metadata["path"] = "\(path)" }
+        if let identity = record.identity { metadata["identity"] = "\(identity.uris.first ?? identity.subject)" }
+        if let code = record.problemCode { metadata["problem"] = "\(code)" }
+        self.logger.info("access", metadata: metadata)
+    }
+
+    /// Counts and logs a request refused before any backend work.
+    func recordRefusal(
+        _ problem: Problem,
+        requestID: String,
+        client: ClientConnection,
+        method: HTTPMethod?,
+        path: Substring?,
+        duration: TimeAmount = .zero
+    ) {
+        self.recordExchange(
+            ExchangeRecord(
+                requestID: requestID,
+                identity: client.identity,
+                method: method,
+                path: path,
+                route: "-",
+                status: problem.status,
+                problemCode: problem.code,
+                bytesIn: 0,
+                bytesOut: 0,
+                duration: duration
+            )
+        )
+    }
+}
+
+/// What the access log and metrics learn of one request. Never a body, a field value or a query.
+struct ExchangeRecord {
+    var requestID: String
+    var identity: PeerIdentity?
+    var method: HTTPMethod?
+    var path: Substring?
+    var route: String
+    var status: HTTPResponseStatus?
+    var problemCode: String?
+    var bytesIn: Int
+    var bytesOut: Int
+    var duration: TimeAmount
+}

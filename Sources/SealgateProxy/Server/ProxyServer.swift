@@ -1,0 +1,186 @@
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOExtras
+import NIOHTTP2
+import NIOPosix
+import NIOSSL
+import NIOTLS
+import SealgateCertificates
+import ServiceLifecycle
+
+/// The client-facing mTLS listener as a ``Service``: accepts, authenticates and proxies until
+/// graceful shutdown, then stops accepting and lets in-flight requests finish within the grace period.
+public final class ProxyServer: Service {
+    private let configuration: ProxyConfiguration
+    private let group: any EventLoopGroup
+    private let metrics: ProxyMetrics
+    private let readiness: Readiness
+    private let logger: Logger
+
+    /// - Parameters:
+    ///   - configuration: the validated configuration.
+    ///   - group: the event loops to serve on (one per core).
+    ///   - metrics: where request and connection metrics go.
+    ///   - readiness: marked ready once listening, not ready once shutting down.
+    ///   - logger: receives the access log and operational messages.
+    public init(
+        configuration: ProxyConfiguration,
+        group: any EventLoopGroup,
+        metrics: ProxyMetrics,
+        readiness: Readiness,
+        logger: Logger
+    ) {
+        self.configuration = configuration
+        self.group = group
+        self.metrics = metrics
+        self.readiness = readiness
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let listener = self.configuration.listener
+        let (sslContext, serverIdentity) = try TLSContexts.server(
+            listener.tls,
+            applicationProtocols: listener.applicationProtocols
+        )
+        let upstreamSSL = self.configuration.upstream.useTLS ? try TLSContexts.upstream(self.configuration.upstream.tls) : nil
+        let pools = UpstreamPools(group: self.group, configuration: self.configuration.upstream, sslContext: upstreamSSL)
+        let shared = ProxyShared(configuration: self.configuration, pools: pools, metrics: self.metrics, logger: self.logger)
+        let serverURI = serverIdentity.leafURIs.first
+        let limits = self.configuration.limits
+        let limiter = ConnectionLimiter(maximum: limits.maxConnections, metrics: self.metrics)
+        let quiesce = ServerQuiescingHelper(group: self.group)
+        let logger = self.logger
+        let metrics = self.metrics
+
+        let channel = try await ServerBootstrap(group: self.group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(quiesce.makeServerChannelHandler(channel: channel))
+                    try channel.pipeline.syncOperations.addHandler(limiter)
+                }
+            }
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try ClientPipeline(shared: shared, limits: limits, serverURI: serverURI, logger: logger, metrics: metrics)
+                        .configure(channel, sslContext: sslContext)
+                }
+            }
+            .bind(host: listener.address.host, port: listener.address.port)
+            .get()
+
+        self.logger.info(
+            "listening",
+            metadata: [
+                "address": "\(channel.localAddress.map { "\($0)" } ?? "\(listener.address)")",
+                "upstream": "\(self.configuration.upstream.host):\(self.configuration.upstream.port)",
+            ]
+        )
+        self.readiness.unblock("starting")
+
+        let drained = channel.eventLoop.makePromise(of: Void.self)
+        try await withGracefulShutdownHandler {
+            try await channel.closeFuture.get()
+        } onGracefulShutdown: {
+            self.readiness.block("shutting_down")
+            logger.info("shutting down: no new connections, finishing in-flight requests")
+            quiesce.initiateShutdown(promise: drained)
+        }
+        let grace = self.configuration.shutdownGrace
+        let finished = await withTaskGroup(of: Bool.self) { group in
+            group.addTask { (try? await drained.futureResult.get()) != nil }
+            group.addTask {
+                try? await Task.sleep(for: grace)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        if finished {
+            self.logger.info("all connections finished")
+        } else {
+            self.logger.warning("shutdown grace period over: closing the remaining connections")
+        }
+    }
+}
+
+/// Sets up one client connection: TLS, timeouts, then HTTP/1.1 or HTTP/2 as ALPN decides.
+struct ClientPipeline: Sendable {
+    let shared: ProxyShared
+    let limits: Limits
+    let serverURI: String?
+    let logger: Logger
+    let metrics: ProxyMetrics
+
+    func configure(_ channel: any Channel, sslContext: NIOSSLContext) throws {
+        let sync = channel.pipeline.syncOperations
+        let timeouts = ConnectionTimeoutHandler(
+            headerTimeout: TimeAmount(self.limits.headerTimeout),
+            idleTimeout: TimeAmount(self.limits.idleTimeout)
+        )
+        try sync.addHandler(NIOSSLServerHandler(context: sslContext))
+        try sync.addHandler(ConnectionObserver(metrics: self.metrics, logger: self.logger))
+        try sync.addHandler(timeouts)
+        let boundTimeouts = NIOLoopBound(timeouts, eventLoop: channel.eventLoop)
+        try sync.addHandler(
+            ApplicationProtocolNegotiationHandler { result, channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try self.configureHTTP(result, channel: channel, timeouts: boundTimeouts.value)
+                }
+            }
+        )
+    }
+
+    private func configureHTTP(_ result: ALPNResult, channel: any Channel, timeouts: ConnectionTimeoutHandler) throws {
+        let sync = channel.pipeline.syncOperations
+        let client = try self.clientConnection(channel)
+        if case .negotiated("h2") = result {
+            timeouts.switchToHTTP2()
+            var connectionConfiguration = NIOHTTP2Handler.ConnectionConfiguration()
+            connectionConfiguration.initialSettings = [
+                HTTP2Setting(parameter: .maxConcurrentStreams, value: 100),
+                HTTP2Setting(parameter: .maxHeaderListSize, value: self.limits.maxHeader),
+            ]
+            let shared = self.shared
+            _ = try sync.configureHTTP2Pipeline(
+                mode: .server,
+                connectionConfiguration: connectionConfiguration,
+                streamConfiguration: .init()
+            ) { stream in
+                stream.eventLoop.makeCompletedFuture {
+                    try stream.pipeline.syncOperations.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
+                    try stream.pipeline.syncOperations.addHandler(
+                        ProxyRequestHandler(shared: shared, client: client, timeouts: nil)
+                    )
+                }
+            }
+        } else {
+            var decoderLimits = NIOHTTPDecoderLimitConfiguration()
+            decoderLimits.maxHeaderFieldSize = self.limits.maxHeader
+            decoderLimits.maxHeaderListSize = self.limits.maxHeader
+            try sync.configureHTTPServerPipeline(
+                withPipeliningAssistance: true,
+                withErrorHandling: false,
+                withOutboundHeaderValidation: true,
+                withEncoderConfiguration: .init(),
+                withDecoderLimitConfiguration: decoderLimits
+            )
+            try sync.addHandler(ProxyRequestHandler(shared: self.shared, client: client, timeouts: timeouts))
+        }
+    }
+
+    private func clientConnection(_ channel: any Channel) throws -> ClientConnection {
+        let tls = try channel.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self)
+        let identity = try tls.peerCertificate.map { try PeerIdentity(derBytes: try $0.toDERBytes()) }
+        return ClientConnection(
+            identity: identity,
+            identityHeaderValue: identity.map { ForwardedClientCertificate.headerValue(for: $0, serverURI: self.serverURI) },
+            remoteIP: channel.remoteAddress?.ipAddress
+        )
+    }
+}

@@ -1,0 +1,123 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+
+/// Keep-alive HTTP/1.1 connections to the backend for one event loop. Used only on that loop,
+/// so exchanges and their backend connections never hop threads.
+final class UpstreamConnectionPool {
+    private let eventLoop: any EventLoop
+    private let configuration: UpstreamConfiguration
+    private let sslContext: NIOSSLContext?
+    private var idle: [UpstreamHandler] = []
+    private let maximumIdle: Int
+
+    init(eventLoop: any EventLoop, configuration: UpstreamConfiguration, sslContext: NIOSSLContext?, maximumIdle: Int = 256) {
+        self.eventLoop = eventLoop
+        self.configuration = configuration
+        self.sslContext = sslContext
+        self.maximumIdle = maximumIdle
+    }
+
+    /// Hands over an idle connection if one is open (`reused` true), else a new one; on this loop.
+    func acquire(_ completion: @escaping (Result<(UpstreamHandler, reused: Bool), any Error>) -> Void) {
+        self.eventLoop.preconditionInEventLoop()
+        while let connection = self.idle.popLast() {
+            if connection.isActive {
+                completion(.success((connection, true)))
+                return
+            }
+        }
+        self.connect { completion($0.map { ($0, false) }) }
+    }
+
+    /// Opens a new connection and hands it over on this loop.
+    func connect(_ completion: @escaping (Result<UpstreamHandler, any Error>) -> Void) {
+        let loopBoundSelf = NIOLoopBound(self, eventLoop: self.eventLoop)
+        let sslContext = self.sslContext
+        let serverHostname = self.configuration.host.isIPAddress ? nil : self.configuration.host
+        ClientBootstrap(group: self.eventLoop)
+            .connectTimeout(TimeAmount(self.configuration.connectTimeout))
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let sync = channel.pipeline.syncOperations
+                    if let sslContext {
+                        try sync.addHandler(NIOSSLClientHandler(context: sslContext, serverHostname: serverHostname))
+                    }
+                    try sync.addHTTPClientHandlers()
+                    try sync.addHandler(UpstreamHandler(pool: loopBoundSelf.value))
+                }
+            }
+            .connect(host: self.configuration.host, port: self.configuration.port)
+            .assumeIsolated()
+            .whenComplete { result in
+                completion(
+                    result.flatMap { channel in
+                        Result { try channel.pipeline.syncOperations.handler(type: UpstreamHandler.self) }
+                    }
+                )
+            }
+    }
+
+    /// Returns a connection whose last exchange completed cleanly.
+    func release(_ connection: UpstreamHandler) {
+        connection.delegate = nil
+        connection.resumeReads()
+        guard connection.isActive, self.idle.count < self.maximumIdle else {
+            connection.abort()
+            return
+        }
+        self.idle.append(connection)
+    }
+
+    /// Forgets a connection that closed.
+    func discard(_ connection: UpstreamHandler) {
+        self.idle.removeAll { $0 === connection }
+    }
+}
+
+@available(*, unavailable)
+extension UpstreamConnectionPool: Sendable {}
+
+/// One pool per event loop of the group, each created on first use on its own loop.
+struct UpstreamPools: Sendable {
+    private let pools: [ObjectIdentifier: NIOLoopBoundBox<UpstreamConnectionPool?>]
+    private let configuration: UpstreamConfiguration
+    private let sslContext: NIOSSLContext?
+
+    init(group: any EventLoopGroup, configuration: UpstreamConfiguration, sslContext: NIOSSLContext?) {
+        var pools: [ObjectIdentifier: NIOLoopBoundBox<UpstreamConnectionPool?>] = [:]
+        for loop in group.makeIterator() {
+            pools[ObjectIdentifier(loop)] = .makeEmptyBox(valueType: UpstreamConnectionPool.self, eventLoop: loop)
+        }
+        self.pools = pools
+        self.configuration = configuration
+        self.sslContext = sslContext
+    }
+
+    /// The pool of the calling event loop.
+    func pool(for eventLoop: any EventLoop) -> UpstreamConnectionPool {
+        guard let box = self.pools[ObjectIdentifier(eventLoop)] else {
+            preconditionFailure("no upstream pool for event loop \(eventLoop)")
+        }
+        if let pool = box.value { return pool }
+        let pool = UpstreamConnectionPool(eventLoop: eventLoop, configuration: self.configuration, sslContext: self.sslContext)
+        box.value = pool
+        return pool
+    }
+}
+
+extension String {
+    /// Whether the string is an IPv4 or IPv6 literal (no TLS server name is sent for those).
+    var isIPAddress: Bool {
+        (try? SocketAddress(ipAddress: self, port: 0)) != nil
+    }
+}
+
+extension TimeAmount {
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}

@@ -1,0 +1,355 @@
+import Foundation
+import Logging
+import SealgateCertificates
+import SealgateProxy
+import Yams
+
+/// Reads `sealgate.yaml` (format in DESIGN.md) into a ``SealgateConfiguration``, checking
+/// everything — including that certificates and keys load — and reporting every problem at once.
+enum ConfigFile {
+    static func load(path: String) throws(ConfigErrors) -> SealgateConfiguration {
+        let reader = ConfigReader(file: path)
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigErrors(problems: [ConfigProblem(file: path, line: 1, column: 1, message: "cannot read the file")])
+        }
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch {
+            throw ConfigErrors(problems: [Self.problem(fromYAMLError: error, file: path)])
+        }
+        guard let root else {
+            throw ConfigErrors(problems: [ConfigProblem(file: path, line: 1, column: 1, message: "the file is empty")])
+        }
+        let configuration = Self.read(root, reader)
+        guard reader.problems.isEmpty, let configuration else { throw ConfigErrors(problems: reader.problems) }
+        return configuration
+    }
+
+    private static func problem(fromYAMLError error: any Error, file: String) -> ConfigProblem {
+        let description = "\(error)"
+        // Yams reports "<line>:<column>: <problem>" within its message.
+        let pattern = /(\d+):(\d+): (.*)/
+        if let match = description.firstMatch(of: pattern), let line = Int(match.1), let column = Int(match.2) {
+            return ConfigProblem(file: file, line: line, column: column, message: "invalid YAML: \(match.3)")
+        }
+        return ConfigProblem(file: file, line: 1, column: 1, message: "invalid YAML: \(description)")
+    }
+
+    private static let topLevelKeys: Set<String> = [
+        "listen", "upstream", "authorization", "identity_header", "keys", "routes", "limits", "shutdown_grace",
+        "monitor", "admin", "log",
+    ]
+
+    private static func read(_ root: Node, _ reader: ConfigReader) -> SealgateConfiguration? {
+        guard let top = reader.mapping(root, at: "config", allowed: Self.topLevelKeys) else { return nil }
+        for required in ["listen", "upstream"] where top[required] == nil {
+            reader.report(root, "missing required section '\(required)'")
+        }
+        let listener = top["listen"].flatMap { Self.listener($0, reader) }
+        let upstream = top["upstream"].flatMap { Self.upstream($0, reader) }
+        let authorization = Self.policy(top["authorization"], at: "authorization", reader, key: "allow")
+        let identityHeader = reader.string(top["identity_header"], at: "identity_header") ?? "x-forwarded-client-cert"
+        if !identityHeader.utf8.allSatisfy({ $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || (0x30...0x39).contains($0) || (0x41...0x5a).contains($0) || (0x61...0x7a).contains($0) }) {
+            reader.report(top["identity_header"], "identity_header must be a header name")
+        }
+        let keys = top["keys"].flatMap { Self.keys($0, reader) }
+        let routes = (reader.sequence(top["routes"], at: "routes") ?? []).enumerated().compactMap {
+            Self.route($1, at: "routes[\($0)]", reader, keysConfigured: keys != nil)
+        }
+        let limits = Self.limits(top["limits"], reader)
+        let grace = reader.duration(top["shutdown_grace"], at: "shutdown_grace") ?? .seconds(25)
+        let monitor = Self.monitor(top["monitor"], reader)
+        let admin = reader.mapping(top["admin"], at: "admin", allowed: ["address"]).flatMap {
+            reader.address($0["address"], at: $0.path("address"))
+        }
+        let log = reader.mapping(top["log"], at: "log", allowed: ["level", "access_log", "audit"])
+        let level = reader.choice(log?["level"], at: "log.level", as: Logger.Level.self) ?? .info
+        let accessLog = reader.bool(log?["access_log"], at: "log.access_log") ?? true
+        let audit = reader.string(log?["audit"], at: "log.audit").map { $0 == "stderr" ? $0 : reader.resolve($0) } ?? "stderr"
+
+        guard let listener, let upstream, let authorization else { return nil }
+        let proxy = ProxyConfiguration(
+            listener: listener,
+            upstream: upstream,
+            authorization: authorization,
+            identityHeader: identityHeader,
+            routes: routes,
+            limits: limits,
+            shutdownGrace: grace,
+            admin: admin.map { SocketAddressConfiguration(host: $0.host, port: $0.port) },
+            accessLog: accessLog
+        )
+        return SealgateConfiguration(proxy: proxy, logLevel: level, audit: audit, keys: keys, monitor: monitor)
+    }
+
+    private static func listener(_ node: Node, _ reader: ConfigReader) -> ListenerConfiguration? {
+        guard let fields = reader.mapping(node, at: "listen", allowed: ["address", "tls", "alpn"]) else { return nil }
+        let address = reader.address(fields["address"], at: "listen.address")
+        if fields["address"] == nil { reader.report(node, "listen.address is required") }
+        let protocols = reader.sequence(fields["alpn"], at: "listen.alpn")?.compactMap { node -> String? in
+            guard let name = reader.string(node, at: "listen.alpn[]") else { return nil }
+            guard name == "h2" || name == "http/1.1" else {
+                reader.report(node, "listen.alpn entries must be \"h2\" or \"http/1.1\", not \"\(name)\"")
+                return nil
+            }
+            return name
+        } ?? ["h2", "http/1.1"]
+        guard let tlsNode = fields["tls"] else {
+            reader.report(node, "listen.tls is required: sealgate never listens in plain text")
+            return nil
+        }
+        guard let tls = reader.mapping(tlsNode, at: "listen.tls", allowed: ["certificate", "private_key", "min_version", "client_auth", "client_ca"])
+        else { return nil }
+        let certificate = reader.existingFile(tls["certificate"], at: tls.path("certificate"))
+        let key = reader.existingFile(tls["private_key"], at: tls.path("private_key"))
+        for required in ["certificate", "private_key"] where tls[required] == nil {
+            reader.report(tlsNode, "listen.tls.\(required) is required")
+        }
+        let minimum = reader.choice(tls["min_version"], at: tls.path("min_version"), as: ListenerConfiguration.TLSVersion.self) ?? .v1_3
+        let clientAuth = reader.choice(tls["client_auth"], at: tls.path("client_auth"), as: ListenerConfiguration.ClientAuthentication.self) ?? .require
+        let clientCA = reader.existingFile(tls["client_ca"], at: tls.path("client_ca"))
+        if clientAuth != .none, tls["client_ca"] == nil {
+            reader.report(tlsNode, "listen.tls.client_ca is required when client_auth is \(clientAuth.rawValue)")
+        }
+        if let certificate, let key {
+            Self.check(tls["certificate"], reader) { () throws(SealgateCertificatesError) in _ = try ServerIdentity(certificatePath: certificate, privateKeyPath: key) }
+        }
+        if let clientCA {
+            Self.check(tls["client_ca"], reader) { () throws(SealgateCertificatesError) in _ = try CertificateBundle(path: clientCA) }
+        }
+        guard let address, let certificate, let key else { return nil }
+        return ListenerConfiguration(
+            address: SocketAddressConfiguration(host: address.host, port: address.port),
+            tls: .init(
+                certificatePath: certificate,
+                privateKeyPath: key,
+                minimumVersion: minimum,
+                clientAuthentication: clientAuth,
+                clientCAPath: clientCA
+            ),
+            applicationProtocols: protocols
+        )
+    }
+
+    private static func upstream(_ node: Node, _ reader: ConfigReader) -> UpstreamConfiguration? {
+        guard let fields = reader.mapping(node, at: "upstream", allowed: ["url", "tls", "connect_timeout", "timeout"]) else { return nil }
+        guard let url = reader.string(fields["url"], at: "upstream.url") else {
+            if fields["url"] == nil { reader.report(node, "upstream.url is required") }
+            return nil
+        }
+        guard let components = URLComponents(string: url), let scheme = components.scheme, scheme == "http" || scheme == "https",
+            let host = components.host, !host.isEmpty, components.path.isEmpty || components.path == "/",
+            components.query == nil, components.user == nil
+        else {
+            reader.report(fields["url"], "upstream.url must be http://host:port or https://host:port without a path, not \"\(url)\"")
+            return nil
+        }
+        let useTLS = scheme == "https"
+        var tls: UpstreamConfiguration.TLSSettings?
+        if let tlsNode = fields["tls"] {
+            if !useTLS { reader.report(tlsNode, "upstream.tls needs an https:// upstream.url") }
+            if let tlsFields = reader.mapping(tlsNode, at: "upstream.tls", allowed: ["ca", "certificate", "private_key"]) {
+                tls = .init(
+                    caPath: reader.existingFile(tlsFields["ca"], at: tlsFields.path("ca")),
+                    certificatePath: reader.existingFile(tlsFields["certificate"], at: tlsFields.path("certificate")),
+                    privateKeyPath: reader.existingFile(tlsFields["private_key"], at: tlsFields.path("private_key"))
+                )
+                if (tlsFields["certificate"] == nil) != (tlsFields["private_key"] == nil) {
+                    reader.report(tlsNode, "upstream.tls.certificate and upstream.tls.private_key go together")
+                }
+                if let certificate = tls?.certificatePath, let key = tls?.privateKeyPath {
+                    Self.check(tlsFields["certificate"], reader) { () throws(SealgateCertificatesError) in _ = try ServerIdentity(certificatePath: certificate, privateKeyPath: key) }
+                }
+                if let ca = tls?.caPath {
+                    Self.check(tlsFields["ca"], reader) { () throws(SealgateCertificatesError) in _ = try CertificateBundle(path: ca) }
+                }
+            }
+        }
+        return UpstreamConfiguration(
+            useTLS: useTLS,
+            host: host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host,
+            port: components.port ?? (useTLS ? 443 : 80),
+            tls: tls,
+            connectTimeout: reader.duration(fields["connect_timeout"], at: "upstream.connect_timeout") ?? .seconds(2),
+            timeout: reader.duration(fields["timeout"], at: "upstream.timeout") ?? .seconds(30)
+        )
+    }
+
+    /// A mapping with one allow list under `key`, e.g. `authorization: {allow: [...]}`.
+    private static func policy(_ node: Node?, at path: String, _ reader: ConfigReader, key: String) -> AuthorizationPolicy? {
+        guard let node else { return AuthorizationPolicy() }
+        guard let fields = reader.mapping(node, at: path, allowed: [key]) else { return nil }
+        return Self.allowList(fields[key], at: fields.path(key), reader)
+    }
+
+    private static func allowList(_ node: Node?, at path: String, _ reader: ConfigReader) -> AuthorizationPolicy? {
+        guard let node else { return AuthorizationPolicy() }
+        guard let entries = reader.sequence(node, at: path) else { return nil }
+        var patterns: [IdentityPattern] = []
+        for (index, entry) in entries.enumerated() {
+            let entryPath = "\(path)[\(index)]"
+            guard let fields = reader.mapping(entry, at: entryPath, allowed: ["uri", "dns", "cn", "spki_sha256"]) else { continue }
+            guard fields.values.count == 1, let (kind, value) = fields.values.first else {
+                reader.report(entry, "\(entryPath) must have exactly one of uri, dns, cn, spki_sha256")
+                continue
+            }
+            guard let text = reader.string(value, at: fields.path(kind)) else { continue }
+            switch kind {
+            case "uri": patterns.append(.uri(text))
+            case "dns": patterns.append(.dns(text))
+            case "cn": patterns.append(.commonName(text))
+            default:
+                do {
+                    patterns.append(try IdentityPattern.spkiPin(text))
+                } catch {
+                    reader.report(value, "\(fields.path(kind)): \(error.message)")
+                }
+            }
+        }
+        return AuthorizationPolicy(allow: patterns)
+    }
+
+    private static func route(_ node: Node, at path: String, _ reader: ConfigReader, keysConfigured: Bool) -> RouteConfiguration? {
+        guard let fields = reader.mapping(node, at: path, allowed: ["match", "allow", "encrypt", "decrypt_responses", "buffer"]) else {
+            return nil
+        }
+        guard let matchNode = fields["match"] else {
+            reader.report(node, "\(path).match is required")
+            return nil
+        }
+        guard let match = reader.mapping(matchNode, at: "\(path).match", allowed: ["path", "methods"]) else { return nil }
+        var pattern: PathPattern?
+        if let text = reader.string(match["path"], at: match.path("path")) {
+            do {
+                pattern = try PathPattern(text)
+            } catch {
+                reader.report(match["path"], "\(match.path("path")): \(error.message)")
+            }
+        } else if match["path"] == nil {
+            reader.report(matchNode, "\(path).match.path is required")
+        }
+        let methods = reader.sequence(match["methods"], at: match.path("methods"))?.compactMap { node -> String? in
+            guard let method = reader.string(node, at: match.path("methods")) else { return nil }
+            guard method.utf8.allSatisfy({ (0x41...0x5a).contains($0) }) else {
+                reader.report(node, "\(match.path("methods")): \"\(method)\" is not an upper-case HTTP method")
+                return nil
+            }
+            return method
+        }
+        let allow = fields["allow"].flatMap { Self.allowList($0, at: fields.path("allow"), reader) }
+        var rules: [FieldRule] = []
+        for (index, ruleNode) in (reader.sequence(fields["encrypt"], at: fields.path("encrypt")) ?? []).enumerated() {
+            let rulePath = "\(path).encrypt[\(index)]"
+            guard let rule = reader.mapping(ruleNode, at: rulePath, allowed: ["path", "key"]) else { continue }
+            if let jsonPath = reader.string(rule["path"], at: rule.path("path")), let key = reader.string(rule["key"], at: rule.path("key")) {
+                rules.append(FieldRule(path: jsonPath, key: key))
+            } else if rule["path"] == nil || rule["key"] == nil {
+                reader.report(ruleNode, "\(rulePath) needs both path and key")
+            }
+        }
+        var decrypt: AuthorizationPolicy?
+        if let decryptNode = fields["decrypt_responses"] {
+            decrypt = Self.policy(decryptNode, at: fields.path("decrypt_responses"), reader, key: "allow")
+        }
+        _ = reader.bool(fields["buffer"], at: fields.path("buffer"))
+        if !rules.isEmpty || decrypt != nil {
+            // Fail closed: until field encryption is wired into the proxy, a route that asks for it
+            // must not start and forward plaintext.
+            reader.report(
+                fields["encrypt"] ?? fields["decrypt_responses"],
+                "\(path): field encryption rules are not supported by this build of sealgate yet"
+            )
+        }
+        if (!rules.isEmpty || decrypt != nil), !keysConfigured {
+            reader.report(node, "\(path) has field rules but the keys section is missing")
+        }
+        guard let pattern else { return nil }
+        return RouteConfiguration(path: pattern, methods: methods, authorization: allow, encrypt: rules, decryptResponses: decrypt)
+    }
+
+    private static func limits(_ node: Node?, _ reader: ConfigReader) -> Limits {
+        var limits = Limits()
+        guard let fields = reader.mapping(
+            node,
+            at: "limits",
+            allowed: ["max_body", "max_header", "header_timeout", "idle_timeout", "max_connections"]
+        ) else { return limits }
+        if let value = reader.size(fields["max_body"], at: "limits.max_body") { limits.maxBody = value }
+        if let value = reader.size(fields["max_header"], at: "limits.max_header") {
+            if value < 1024 { reader.report(fields["max_header"], "limits.max_header must be at least 1KiB") } else { limits.maxHeader = value }
+        }
+        if let value = reader.duration(fields["header_timeout"], at: "limits.header_timeout") { limits.headerTimeout = value }
+        if let value = reader.duration(fields["idle_timeout"], at: "limits.idle_timeout") { limits.idleTimeout = value }
+        if let value = reader.integer(fields["max_connections"], at: "limits.max_connections", range: 1...1_000_000) {
+            limits.maxConnections = value
+        }
+        return limits
+    }
+
+    private static func keys(_ node: Node, _ reader: ConfigReader) -> SealgateConfiguration.KeysSettings? {
+        guard let fields = reader.mapping(node, at: "keys", allowed: ["vault", "kek"]) else { return nil }
+        guard let vault = reader.string(fields["vault"], at: "keys.vault") else {
+            if fields["vault"] == nil { reader.report(node, "keys.vault is required") }
+            return nil
+        }
+        guard let kekNode = fields["kek"], let kek = reader.mapping(kekNode, at: "keys.kek", allowed: ["provider", "path"]) else {
+            if fields["kek"] == nil { reader.report(node, "keys.kek is required") }
+            return nil
+        }
+        let provider = reader.string(kek["provider"], at: "keys.kek.provider") ?? "local"
+        guard provider == "local" else {
+            reader.report(kek["provider"], "keys.kek.provider \"\(provider)\" is not supported yet (supported: local)")
+            return nil
+        }
+        guard let path = reader.string(kek["path"], at: "keys.kek.path") else {
+            if kek["path"] == nil { reader.report(kekNode, "keys.kek.path is required for the local provider") }
+            return nil
+        }
+        return .init(vaultPath: reader.resolve(vault), kekProvider: provider, kekPath: reader.resolve(path))
+    }
+
+    private static func monitor(_ node: Node?, _ reader: ConfigReader) -> SealgateConfiguration.MonitorSettings {
+        var monitor = SealgateConfiguration.MonitorSettings()
+        guard let fields = reader.mapping(node, at: "monitor", allowed: ["thresholds", "interval", "repeat_interval", "watch", "alerts"]) else {
+            return monitor
+        }
+        if let thresholds = reader.sequence(fields["thresholds"], at: "monitor.thresholds") {
+            monitor.thresholds = thresholds.compactMap { reader.duration($0, at: "monitor.thresholds[]") }.sorted(by: >)
+        }
+        monitor.interval = reader.duration(fields["interval"], at: "monitor.interval") ?? monitor.interval
+        monitor.repeatInterval = reader.duration(fields["repeat_interval"], at: "monitor.repeat_interval") ?? monitor.repeatInterval
+        monitor.watch = (reader.sequence(fields["watch"], at: "monitor.watch") ?? []).compactMap {
+            reader.string($0, at: "monitor.watch[]").map(reader.resolve)
+        }
+        for (index, alertNode) in (reader.sequence(fields["alerts"], at: "monitor.alerts") ?? []).enumerated() {
+            let path = "monitor.alerts[\(index)]"
+            guard let alert = reader.mapping(alertNode, at: path, allowed: ["type", "url", "format"]) else { continue }
+            let type = reader.string(alert["type"], at: alert.path("type"))
+            if let type, type != "webhook" { reader.report(alert["type"], "\(path).type must be \"webhook\"") }
+            let format = reader.choice(alert["format"], at: alert.path("format"), as: SealgateConfiguration.MonitorSettings.Format.self) ?? .json
+            guard let url = reader.string(alert["url"], at: alert.path("url")) else {
+                if alert["url"] == nil { reader.report(alertNode, "\(path).url is required") }
+                continue
+            }
+            guard let components = URLComponents(string: url), ["http", "https"].contains(components.scheme ?? ""), components.host != nil else {
+                reader.report(alert["url"], "\(path).url must be an http:// or https:// URL")
+                continue
+            }
+            monitor.alerts.append(.init(url: url, format: format))
+        }
+        return monitor
+    }
+
+    /// Runs a check that throws a certificates error, reporting it at `node`.
+    private static func check(_ node: Node?, _ reader: ConfigReader, _ body: () throws(SealgateCertificatesError) -> Void) {
+        do {
+            try body()
+        } catch {
+            reader.report(node, error.message)
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import Logging
+import Metrics
+import NIOPosix
+import Prometheus
+import SealgateProxy
+import ServiceLifecycle
+import UnixSignals
+
+/// `sealgate run --config FILE`: runs the proxy and the admin listener until SIGTERM or SIGINT.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the proxy (the default command)."
+    )
+
+    @Option(name: .shortAndLong, help: "The configuration file (YAML).")
+    var config: String
+
+    func run() async throws {
+        let configuration: SealgateConfiguration
+        do {
+            configuration = try ConfigFile.load(path: self.config)
+        } catch {
+            printToStandardError(error.description)
+            throw ExitCode(2)
+        }
+        LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: configuration.logLevel) }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let logger = Logger(label: "sealgate")
+        try await Self.serve(configuration, registry: registry, logger: logger)
+    }
+
+    /// Builds the services and runs them in one group with graceful shutdown on SIGTERM/SIGINT.
+    static func serve(_ configuration: SealgateConfiguration, registry: PrometheusCollectorRegistry, logger: Logger) async throws {
+        let group = MultiThreadedEventLoopGroup.singleton
+        let readiness = Readiness()
+        let proxy = ProxyServer(
+            configuration: configuration.proxy,
+            group: group,
+            metrics: ProxyMetrics(),
+            readiness: readiness,
+            logger: logger
+        )
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let address = configuration.proxy.admin {
+            let admin = AdminServer(
+                address: address,
+                group: group,
+                readiness: readiness,
+                renderMetrics: { registry.emitToString() },
+                logger: logger
+            )
+            services.append(.init(service: admin))
+        }
+        services.append(.init(service: proxy, successTerminationBehavior: .gracefullyShutdownGroup))
+        let serviceGroup = ServiceGroup(
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        )
+        try await serviceGroup.run()
+        logger.info("stopped")
+    }
+}
