@@ -91,7 +91,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "SealgateCryptoTests", dependencies: ["SealgateCrypto"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SealgateCryptoTests",
+            dependencies: ["SealgateCrypto"],
+            exclude: ["Interop"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "SealgateJSONTests", dependencies: ["SealgateJSON"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SealgateCertificatesTests",
@@ -102,8 +107,12 @@ let package = Package(
             name: "SealgateProxyTests",
             dependencies: [
                 "SealgateProxy",
+                "SealgateCertificates",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "sealgateTests", dependencies: ["sealgate"], swiftSettings: swiftSettings),

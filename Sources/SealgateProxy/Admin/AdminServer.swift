@@ -51,7 +51,7 @@ public final class AdminServer: Service {
             }
             .bind(host: self.address.host, port: self.address.port)
             .get()
-        self.logger.info("admin listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "-")"])
+        self.logger.info("admin listening", metadata: ["address": "\(channel.localAddress?.hostAndPort ?? "-")"])
         try await withGracefulShutdownHandler {
             try await channel.closeFuture.get()
         } onGracefulShutdown: {

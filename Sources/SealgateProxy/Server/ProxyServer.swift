@@ -76,7 +76,7 @@ public final class ProxyServer: Service {
         self.logger.info(
             "listening",
             metadata: [
-                "address": "\(channel.localAddress.map { "\($0)" } ?? "\(listener.address)")",
+                "address": "\(channel.localAddress?.hostAndPort ?? "\(listener.address)")",
                 "upstream": "\(self.configuration.upstream.host):\(self.configuration.upstream.port)",
             ]
         )
@@ -182,5 +182,14 @@ struct ClientPipeline: Sendable {
             identityHeaderValue: identity.map { ForwardedClientCertificate.headerValue(for: $0, serverURI: self.serverURI) },
             remoteIP: channel.remoteAddress?.ipAddress
         )
+    }
+}
+
+extension SocketAddress {
+    /// `host:port` (`[v6]:port`) as people write it.
+    var hostAndPort: String {
+        let host = self.ipAddress ?? "?"
+        let port = self.port ?? 0
+        return host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
 }

@@ -1,0 +1,123 @@
+"""Test backend for sealgate's end-to-end tests: a plain HTTP/1.1 server (Python's http.server,
+independent of sealgate) that records every request it receives, complete or not.
+
+Usage: backend.py RECORD_FILE   -- prints the port it listens on (127.0.0.1, ephemeral) on stdout.
+
+Every request is appended to RECORD_FILE as one JSON line: method, path, headers (in order,
+as received), body length, sha256, the body itself when under 1 MiB (latin-1), and whether
+the body arrived complete. Paths:
+  /slow?ms=N          wait N milliseconds before answering
+  /download?bytes=N   answer with N bytes of body, streamed in 64 KiB writes
+  /status?code=N      answer with that status
+  anything else       echo the request as JSON
+"""
+import ctypes
+import hashlib
+import json
+import signal
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+RECORD = sys.argv[1]
+# The test runner may hand us SIGTERM blocked; restore it, and die with the test process
+# that started us even if it crashes.
+signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+signal.signal(signal.SIGTERM, signal.SIG_DFL)
+ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+LOCK = threading.Lock()
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def read_body(self):
+        digest, kept, length, complete = hashlib.sha256(), bytearray(), 0, True
+        try:
+            if self.headers.get("transfer-encoding", "").lower() == "chunked":
+                while True:
+                    line = self.rfile.readline()
+                    if not line:
+                        complete = False
+                        break
+                    size = int(line.split(b";")[0].strip(), 16)
+                    if size == 0:
+                        while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                            pass
+                        break
+                    remaining = size
+                    while remaining:
+                        block = self.rfile.read(min(remaining, 1 << 20))
+                        if not block:
+                            raise EOFError
+                        digest.update(block)
+                        length += len(block)
+                        remaining -= len(block)
+                        if length <= 1 << 20:
+                            kept += block
+                    self.rfile.readline()
+            else:
+                remaining = int(self.headers.get("content-length") or 0)
+                while remaining:
+                    block = self.rfile.read(min(remaining, 1 << 20))
+                    if not block:
+                        raise EOFError
+                    digest.update(block)
+                    length += len(block)
+                    remaining -= len(block)
+                    if length <= 1 << 20:
+                        kept += block
+        except (EOFError, ValueError, ConnectionError):
+            complete = False
+        return {
+            "body_length": length,
+            "body_sha256": digest.hexdigest(),
+            "body": kept.decode("latin-1") if length <= 1 << 20 else None,
+            "complete": complete,
+        }
+
+    def handle_any(self):
+        body = self.read_body()
+        record = {"method": self.command, "path": self.path, "headers": [[k, v] for k, v in self.headers.items()]}
+        record.update(body)
+        with LOCK, open(RECORD, "a") as out:
+            out.write(json.dumps(record) + "\n")
+        if not body["complete"]:
+            self.close_connection = True
+            return
+        url = urlsplit(self.path)
+        query = {k: v[0] for k, v in parse_qs(url.query).items()}
+        if url.path == "/slow":
+            time.sleep(int(query.get("ms", "1000")) / 1000)
+        if url.path == "/download":
+            total = int(query["bytes"])
+            self.send_response(200)
+            self.send_header("content-type", "application/octet-stream")
+            self.send_header("content-length", str(total))
+            self.end_headers()
+            block = b"x" * 65536
+            while total:
+                n = min(total, len(block))
+                self.wfile.write(block[:n])
+                total -= n
+            return
+        status = int(query.get("code", "200")) if url.path == "/status" else 200
+        out = json.dumps(record).encode()
+        self.send_response(status)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(out)))
+        self.end_headers()
+        self.wfile.write(out)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = handle_any
+
+    def log_message(self, *args):
+        pass
+
+
+server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+server.daemon_threads = True
+print(server.server_address[1], flush=True)
+server.serve_forever()

@@ -1,0 +1,69 @@
+import Foundation
+
+/// The Python test backend (Fixtures/backend.py), started on an ephemeral loopback port.
+final class BackendProcess: @unchecked Sendable {
+    // @unchecked: the Process is only started in init and signalled in stop().
+    let port: Int
+    private let process: Process
+    private let recordURL: URL
+
+    /// One request as the backend received it.
+    struct Record: Decodable {
+        var method: String
+        var path: String
+        var headers: [[String]]
+        var body_length: Int
+        var body_sha256: String
+        var body: String?
+        var complete: Bool
+
+        /// Every value of a header, by case-insensitive name.
+        func values(_ name: String) -> [String] {
+            self.headers.filter { $0[0].lowercased() == name.lowercased() }.map { $0[1] }
+        }
+    }
+
+    init(in directory: URL) async throws {
+        self.recordURL = directory.appendingPathComponent("backend-records.jsonl")
+        let portURL = directory.appendingPathComponent("backend-port")
+        _ = FileManager.default.createFile(atPath: portURL.path, contents: nil)
+        self.process = Process()
+        self.process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        self.process.arguments = ["python3", TestEnvironment.backendScript, self.recordURL.path]
+        self.process.standardOutput = try FileHandle(forWritingTo: portURL)
+        self.process.standardError = FileHandle.nullDevice
+        try self.process.run()
+        for _ in 0..<200 {
+            if let text = try? String(contentsOf: portURL, encoding: .utf8),
+                let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines))
+            {
+                self.port = port
+                return
+            }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        kill(self.process.processIdentifier, SIGKILL)
+        throw TestFailure("the test backend did not start")
+    }
+
+    /// Everything received so far.
+    func records() -> [Record] {
+        guard let text = try? String(contentsOf: self.recordURL, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { try? JSONDecoder().decode(Record.self, from: Data($0.utf8)) }
+    }
+
+    func stop() async {
+        if self.process.isRunning { kill(self.process.processIdentifier, SIGKILL) }
+        while self.process.isRunning { try? await Task.sleep(for: .milliseconds(10)) }
+    }
+
+    deinit {
+        if self.process.isRunning { kill(self.process.processIdentifier, SIGKILL) }
+    }
+}
+
+/// A failure of the test setup itself, with a message.
+struct TestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
