@@ -55,7 +55,9 @@ public final class AdminServer: Service {
         try await withGracefulShutdownHandler {
             try await channel.closeFuture.get()
         } onGracefulShutdown: {
-            // Keep answering (/readyz says 503) until the proxy has drained; the group ends us.
+            // The service group stops services in reverse order, so this runs once the proxy has
+            // drained; until then /readyz answers 503.
+            channel.close(promise: nil)
         }
     }
 }

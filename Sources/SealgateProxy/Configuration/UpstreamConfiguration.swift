@@ -10,7 +10,7 @@ public struct UpstreamConfiguration: Sendable {
     public var tls: TLSSettings?
     /// Time allowed to open a connection; failing that the client gets 502.
     public var connectTimeout: Duration
-    /// Time allowed between sending a request and receiving the response head; failing that 504.
+    /// Time the backend has to start answering once it has the whole request; failing that 504.
     public var timeout: Duration
 
     public init(

@@ -2,14 +2,17 @@ import NIOCore
 import NIOSSL
 import NIOTLS
 
-/// Enforces `header_timeout` and `idle_timeout` on one client connection.
+/// Enforces `header_timeout` and `idle_timeout` on one client connection, and keeps the raw
+/// request line of the HTTP/1.1 request being received (for refusals the parser makes before any
+/// head exists).
 ///
 /// Sits right after TLS. The header timer runs from the connection's start (so it also bounds the
 /// TLS handshake) and from the first byte of each later request until its head is decoded; on
 /// expiry the client gets 408 and the connection closes. Between requests, and on HTTP/2
 /// connections, the connection closes after `idle_timeout` without traffic.
 final class ConnectionTimeoutHandler: ChannelDuplexHandler {
-    typealias InboundIn = NIOAny
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
     typealias OutboundIn = NIOAny
 
     private enum State {
@@ -26,6 +29,10 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler {
     private var lastActivity = NIODeadline.now()
     private var handshakeCompleted = false
     private var context: ChannelHandlerContext?
+    /// The start of the current request up to its first CRLF (bounded).
+    private(set) var requestLine: [UInt8] = []
+    private var requestLineComplete = false
+    private static let maximumRequestLine = 8 << 10
 
     init(headerTimeout: TimeAmount, idleTimeout: TimeAmount) {
         self.headerTimeout = headerTimeout
@@ -61,9 +68,21 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler {
         self.lastActivity = .now()
         if case .idle = self.state {
             self.state = .awaitingHead
+            self.requestLine.removeAll(keepingCapacity: true)
+            self.requestLineComplete = false
             self.startHeaderTimer()
         }
+        if case .awaitingHead = self.state, !self.requestLineComplete {
+            self.record(self.unwrapInboundIn(data).readableBytesView)
+        }
         context.fireChannelRead(data)
+    }
+
+    private func record(_ bytes: ByteBufferView) {
+        let end = bytes.firstIndex(of: UInt8(ascii: "\r")) ?? bytes.firstIndex(of: UInt8(ascii: "\n"))
+        let room = Self.maximumRequestLine - self.requestLine.count
+        self.requestLine += bytes[..<(end ?? bytes.endIndex)].prefix(room)
+        self.requestLineComplete = end != nil || self.requestLine.count >= Self.maximumRequestLine
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {

@@ -86,8 +86,12 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
         }
         let problem: Problem =
             switch parserError {
-            case .headerOverflow: .headerTooLarge
-            default: .badRequest("invalid_framing", "malformed HTTP/1.1 message", close: true)
+            case .headerOverflow:
+                .headerTooLarge
+            case .invalidMethod:
+                self.shared.planner.refusal(forUnparsableMethodIn: self.timeouts?.requestLine ?? [], client: self.client)
+            default:
+                .badRequest("invalid_framing", "malformed HTTP/1.1 message", close: true)
             }
         let requestID = RequestID.generate()
         self.write(problem, version: .http1_1, requestID: requestID, keepAlive: false, context: context)
@@ -238,10 +242,13 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
             upstream.write(.head(head))
             exchange.sentHead = head
             exchange.upstreamHead = nil
-            exchange.timeout = self.scheduleTimeout(number: exchange.number, context: context)
         }
         for part in exchange.pending {
-            if case .body = part { exchange.replayable = false }
+            switch part {
+            case .body: exchange.replayable = false
+            case .end: exchange.timeout = self.scheduleTimeout(number: exchange.number, context: context)
+            case .head: break
+            }
             upstream.write(part)
         }
         exchange.pending.removeAll(keepingCapacity: true)
@@ -250,6 +257,7 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
         if !upstream.isWritable { self.holdReads() }
     }
 
+    /// Bounds the backend's time to answer once it has the whole request (`upstream.timeout`).
     private func scheduleTimeout(number: Int, context: ChannelHandlerContext) -> Scheduled<Void> {
         context.eventLoop.assumeIsolated().scheduleTask(in: self.shared.upstreamTimeout) {
             guard let exchange = self.exchange, exchange.number == number, exchange.status == nil else { return }

@@ -42,6 +42,13 @@ struct RequestPlanner: Sendable {
     ///   - requestID: the request id to forward.
     func plan(_ head: HTTPRequestHead, client: ClientConnection, requestID: String) throws(Problem) -> Plan {
         let isHTTP2 = head.version.major == 2
+        // HTTP/1.1 heads over the limit never get here (the decoder refuses them); HTTP/2 heads are
+        // measured as HPACK does (RFC 9113 §6.5.2: 32 bytes of overhead per field).
+        if isHTTP2, head.headers.reduce(head.uri.utf8.count, { $0 + $1.name.utf8.count + $1.value.utf8.count + 32 })
+            > self.configuration.limits.maxHeader
+        {
+            throw Problem.headerTooLarge
+        }
         let framing = try self.framing(of: head, isHTTP2: isHTTP2)
         if head.method == .CONNECT { throw Problem.notImplementedTunnel }
         let target: RequestTarget
@@ -72,6 +79,27 @@ struct RequestPlanner: Sendable {
             upstreamHead.headers.add(name: "host", value: "\(self.configuration.upstream.host):\(self.configuration.upstream.port)")
         }
         return Plan(upstreamHead: upstreamHead, route: route, framing: framing, keepAlive: isHTTP2 || head.isKeepAlive)
+    }
+
+    /// The refusal for an HTTP/1.1 request whose method the parser rejected (such as `post`):
+    /// 405 with `Allow` when the route lists its methods, as DESIGN.md asks, else 400.
+    /// - Parameter requestLine: the raw request line, as far as it was received.
+    func refusal(forUnparsableMethodIn requestLine: [UInt8], client: ClientConnection) -> Problem {
+        let parts = requestLine.split(separator: UInt8(ascii: " "), maxSplits: 2, omittingEmptySubsequences: false)
+        let unsupported = Problem.badRequest("invalid_method", "the request method is not supported", close: true)
+        guard parts.count >= 2, let target = try? RequestTarget(String(decoding: parts[1], as: UTF8.self)) else {
+            return unsupported
+        }
+        let route = self.router.route(for: target.path)
+        guard self.configuration.authorization.permits(client.identity),
+            route?.authorization?.permits(client.identity) ?? true
+        else {
+            return Problem.forbidden("the client identity is not allowed to use this service")
+        }
+        guard let methods = route?.methods else { return unsupported }
+        var problem = Problem.methodNotAllowed(allowed: methods)
+        problem.closesConnection = true
+        return problem
     }
 
     /// HTTP/1.1 framing rules: one `chunked` transfer coding or one unsigned Content-Length, never both.

@@ -111,6 +111,13 @@ public final class ProxyServer: Service {
 
 /// Sets up one client connection: TLS, timeouts, then HTTP/1.1 or HTTP/2 as ALPN decides.
 struct ClientPipeline: Sendable {
+    /// Streams per HTTP/2 connection; with the window below, bounds what one client can make us buffer.
+    static let http2MaximumStreams = 100
+    /// The HTTP/2 flow-control window per stream: large enough for fast uploads, small enough to bound memory.
+    static let http2WindowSize = 256 << 10
+    /// The HTTP/2 flow-control window of a whole connection, shared by its streams.
+    static let http2ConnectionWindowSize = 1 << 20
+
     let shared: ProxyShared
     let limits: Limits
     let serverURI: String?
@@ -143,14 +150,20 @@ struct ClientPipeline: Sendable {
             timeouts.switchToHTTP2()
             var connectionConfiguration = NIOHTTP2Handler.ConnectionConfiguration()
             connectionConfiguration.initialSettings = [
-                HTTP2Setting(parameter: .maxConcurrentStreams, value: 100),
+                HTTP2Setting(parameter: .maxConcurrentStreams, value: Self.http2MaximumStreams),
                 HTTP2Setting(parameter: .maxHeaderListSize, value: self.limits.maxHeader),
+                HTTP2Setting(parameter: .initialWindowSize, value: Self.http2WindowSize),
             ]
+            connectionConfiguration.targetWindowSize = Self.http2ConnectionWindowSize
+            var streamConfiguration = NIOHTTP2Handler.StreamConfiguration()
+            streamConfiguration.targetWindowSize = Self.http2WindowSize
+            streamConfiguration.outboundBufferSizeHighWatermark = Self.http2WindowSize
+            streamConfiguration.outboundBufferSizeLowWatermark = Self.http2WindowSize / 2
             let shared = self.shared
             _ = try sync.configureHTTP2Pipeline(
                 mode: .server,
                 connectionConfiguration: connectionConfiguration,
-                streamConfiguration: .init()
+                streamConfiguration: streamConfiguration
             ) { stream in
                 stream.eventLoop.makeCompletedFuture {
                     try stream.pipeline.syncOperations.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())

@@ -11,10 +11,8 @@ the body arrived complete. Paths:
   /status?code=N      answer with that status
   anything else       echo the request as JSON
 """
-import ctypes
 import hashlib
 import json
-import signal
 import sys
 import threading
 import time
@@ -22,11 +20,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 RECORD = sys.argv[1]
-# The test runner may hand us SIGTERM blocked; restore it, and die with the test process
-# that started us even if it crashes.
-signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
-signal.signal(signal.SIGTERM, signal.SIG_DFL)
-ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 LOCK = threading.Lock()
 
 

@@ -80,7 +80,9 @@ final class ProxyHarness: @unchecked Sendable {
     func shutdown() async {
         _ = try? await self.proxy.stop(signal: SIGKILL)
         await self.backend.stop()
-        try? FileManager.default.removeItem(at: self.directory)
+        if ProcessInfo.processInfo.environment["SEALGATE_KEEP_TEST_FILES"] == nil {
+            try? FileManager.default.removeItem(at: self.directory)
+        }
     }
 }
 
