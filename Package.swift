@@ -100,7 +100,7 @@ let package = Package(
         .testTarget(name: "SealgateJSONTests", dependencies: ["SealgateJSON"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SealgateCertificatesTests",
-            dependencies: ["SealgateCertificates"],
+            dependencies: ["SealgateCertificates", .product(name: "X509", package: "swift-certificates")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -115,6 +115,10 @@ let package = Package(
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "sealgateTests", dependencies: ["sealgate"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "sealgateTests",
+            dependencies: ["sealgate", "SealgateProxy", "SealgateCertificates", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
     ]
 )

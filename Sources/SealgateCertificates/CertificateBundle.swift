@@ -21,17 +21,18 @@ public struct CertificateBundle: Sendable {
         } catch {
             throw SealgateCertificatesError(.unreadableFile, "cannot read \(path): \(Self.reason(error))")
         }
-        let pem = String(decoding: data, as: UTF8.self)
+        let documents = (try? PEMDocument.parseMultiple(pemString: String(decoding: data, as: UTF8.self))) ?? []
+        guard documents.contains(where: { $0.discriminator == "CERTIFICATE" }) else {
+            throw SealgateCertificatesError(.emptyBundle, "\(path) holds no PEM certificate")
+        }
         do {
+            self.certificates = try documents.filter { $0.discriminator == "CERTIFICATE" }.map { try Certificate(pemDocument: $0) }
             self.sslCertificates = try NIOSSLCertificate.fromPEMBytes(Array(data))
-            self.certificates = try PEMDocument.parseMultiple(pemString: pem)
-                .filter { $0.discriminator == "CERTIFICATE" }
-                .map { try Certificate(pemDocument: $0) }
         } catch {
             throw SealgateCertificatesError(.invalidCertificate, "\(path) holds an unparsable certificate: \(error)")
         }
-        guard !self.certificates.isEmpty, self.certificates.count == self.sslCertificates.count else {
-            throw SealgateCertificatesError(.emptyBundle, "\(path) holds no PEM certificate")
+        guard self.certificates.count == self.sslCertificates.count else {
+            throw SealgateCertificatesError(.invalidCertificate, "\(path) holds a certificate that could not be read")
         }
         self.path = path
     }

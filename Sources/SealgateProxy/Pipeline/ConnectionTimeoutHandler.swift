@@ -26,7 +26,7 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler {
     private let idleTimeout: TimeAmount
     private var state = State.awaitingHead
     private var timer: Scheduled<Void>?
-    private var lastActivity = NIODeadline.now()
+    private var lastActivity = NIODeadline.uptimeNanoseconds(0)
     private var handshakeCompleted = false
     private var context: ChannelHandlerContext?
     /// The start of the current request up to its first CRLF (bounded).
@@ -65,7 +65,7 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        self.lastActivity = .now()
+        self.lastActivity = context.eventLoop.now
         if case .idle = self.state {
             self.state = .awaitingHead
             self.requestLine.removeAll(keepingCapacity: true)
@@ -86,7 +86,7 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler {
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        self.lastActivity = .now()
+        self.lastActivity = context.eventLoop.now
         context.write(data, promise: promise)
     }
 
@@ -107,6 +107,7 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler {
     /// The connection speaks HTTP/2: only the idle timeout applies, measured on any traffic.
     func switchToHTTP2() {
         self.state = .http2
+        self.lastActivity = self.context?.eventLoop.now ?? self.lastActivity
         self.startIdleTimer(after: self.idleTimeout)
     }
 
@@ -130,7 +131,7 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler {
         guard let context = self.context else { return }
         switch self.state {
         case .idle, .http2:
-            let quietFor = NIODeadline.now() - self.lastActivity
+            let quietFor = context.eventLoop.now - self.lastActivity
             if case .http2 = self.state, quietFor < self.idleTimeout {
                 self.startIdleTimer(after: self.idleTimeout - quietFor)
             } else {

@@ -1,0 +1,90 @@
+import Testing
+
+@testable import SealgateProxy
+
+@Suite("Request target normalization (RFC 3986 §6.2.2)")
+struct RequestTargetTests {
+    @Test(
+        "normalized forms",
+        arguments: [
+            ("/", "/"),
+            ("/v1/patients", "/v1/patients"),
+            ("/v1/patients/", "/v1/patients/"),
+            ("//v1///patients", "/v1/patients"),
+            ("/v1/./patients", "/v1/patients"),
+            ("/v1/x/../patients", "/v1/patients"),
+            ("/v1/patients/.", "/v1/patients/"),
+            ("/v1/patients/..", "/v1/"),
+            ("/%7Euser/%41%62", "/~user/Ab"),
+            ("/a%2ab", "/a%2Ab"),
+            ("/%2e%2e/", "invalid"),
+            ("/a/%2E%2E/b", "/b"),
+            ("/caf%C3%A9", "/caf%C3%A9"),
+        ]
+    )
+    func normalizes(input: String, expected: String) {
+        let target = try? RequestTarget(input)
+        #expect((target.map { String($0.path) } ?? "invalid") == expected)
+    }
+
+    @Test("the query is kept exactly as sent and not normalized")
+    func query() throws {
+        let target = try RequestTarget("/a/./b?x=%2F&y=/../z")
+        #expect(target.path == "/a/b")
+        #expect(target.query == "x=%2F&y=/../z")
+        #expect(target.uri == "/a/b?x=%2F&y=/../z")
+    }
+
+    @Test(
+        "ambiguous or malformed targets are refused",
+        arguments: [
+            ("/a%2Fb", RequestTarget.Rejection.forbiddenEscape),
+            ("/a%2fb", .forbiddenEscape),
+            ("/a%5Cb", .forbiddenEscape),
+            ("/a%00", .forbiddenEscape),
+            ("/a\\b", .forbiddenEscape),
+            ("/a%2", .malformedEscape),
+            ("/a%g0", .malformedEscape),
+            ("/..", .climbsAboveRoot),
+            ("/a/../../b", .climbsAboveRoot),
+            ("*", .notOriginForm),
+            ("http://example.org/a", .notOriginForm),
+            ("/a#fragment", .notOriginForm),
+        ]
+    )
+    func refuses(input: String, rejection: RequestTarget.Rejection) {
+        #expect(throws: rejection) { try RequestTarget(input) }
+    }
+}
+
+@Suite("Route path patterns")
+struct PathPatternTests {
+    @Test(
+        "prefixes match on segment boundaries; globs match segments",
+        arguments: [
+            ("/v1/patients", "/v1/patients", true),
+            ("/v1/patients", "/v1/patients/7", true),
+            ("/v1/patients", "/v1/patients/", true),
+            ("/v1/patients", "/v1/patientsX", false),
+            ("/v1/patients", "/v1", false),
+            ("/", "/anything/at/all", true),
+            ("/v1/*/records", "/v1/7/records", true),
+            ("/v1/*/records", "/v1/7/8/records", false),
+            ("/v1/*/records", "/v1/records", false),
+            ("/v1/**", "/v1", true),
+            ("/v1/**", "/v1/a/b/c", true),
+            ("/v1/**/records", "/v1/a/b/records", true),
+            ("/v1/**/records", "/v1/records", true),
+            ("/v1/**/records", "/v1/a/b/other", false),
+        ]
+    )
+    func matches(pattern: String, path: String, expected: Bool) throws {
+        #expect(try PathPattern(pattern).matches(path: path[...]) == expected)
+    }
+
+    @Test("patterns must start with / and use * as whole segments")
+    func invalidPatterns() {
+        #expect(throws: PathPatternError.self) { try PathPattern("v1/patients") }
+        #expect(throws: PathPatternError.self) { try PathPattern("/v1/pat*") }
+    }
+}

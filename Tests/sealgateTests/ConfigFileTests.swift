@@ -1,0 +1,264 @@
+import Foundation
+import Logging
+import SealgateCertificates
+import SealgateProxy
+import Testing
+
+@testable import sealgate
+
+@Suite("Configuration file")
+struct ConfigFileTests {
+    /// A directory with a dev PKI, where configurations are written.
+    final class Fixture {
+        let directory: URL
+
+        init() throws {
+            self.directory = FileManager.default.temporaryDirectory.appendingPathComponent("sealgate-config-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: self.directory, withIntermediateDirectories: true)
+            let now = Date()
+            let ca = try DevelopmentPKI.makeCA(commonName: "CA", notBefore: now - 60, notAfter: now + 86400)
+            let server = try DevelopmentPKI.issue(by: ca, commonName: "localhost", usage: .server, dnsNames: ["localhost"], notBefore: now - 60, notAfter: now + 86400)
+            let other = try DevelopmentPKI.issue(by: ca, commonName: "other", usage: .server, notBefore: now - 60, notAfter: now + 86400)
+            try self.write(try ca.certificatePEM, "ca.pem")
+            try self.write(try server.certificatePEM, "server.pem")
+            try self.write(server.privateKeyPEM, "server-key.pem")
+            try self.write(other.privateKeyPEM, "other-key.pem")
+        }
+
+        func write(_ text: String, _ name: String) throws {
+            try text.write(to: self.directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+
+        func load(_ yaml: String) throws(ConfigErrors) -> SealgateConfiguration {
+            try? self.write(yaml, "sealgate.yaml")
+            return try ConfigFile.load(path: self.directory.appendingPathComponent("sealgate.yaml").path)
+        }
+
+        func problems(_ yaml: String) -> [ConfigProblem] {
+            do {
+                _ = try self.load(yaml)
+                return []
+            } catch {
+                return error.problems
+            }
+        }
+
+        deinit { try? FileManager.default.removeItem(at: self.directory) }
+    }
+
+    @Test("a complete configuration loads with its values")
+    func complete() throws {
+        let fixture = try Fixture()
+        let configuration = try fixture.load(
+            """
+            listen:
+              address: "[::1]:8443"
+              tls:
+                certificate: server.pem
+                private_key: server-key.pem
+                min_version: "1.2"
+                client_auth: optional
+                client_ca: ca.pem
+              alpn: [http/1.1]
+            upstream:
+              url: https://backend.internal:9443
+              connect_timeout: 500ms
+              timeout: 2m
+              tls: {ca: ca.pem}
+            authorization:
+              allow:
+                - uri: spiffe://example.org/ns/payments/sa/*
+                - dns: billing.internal
+                - cn: legacy-client
+                - spki_sha256: \(String(repeating: "AB", count: 32))
+            identity_header: x-client-identity
+            routes:
+              - match: {path: /v1/patients, methods: [GET, POST]}
+                allow: [{uri: spiffe://example.org/ns/intake/sa/*}]
+              - match: {path: "/v1/*/records"}
+            limits: {max_body: 10MiB, max_header: 32KiB, header_timeout: 10s, idle_timeout: 60s, max_connections: 500}
+            shutdown_grace: 25s
+            monitor:
+              thresholds: [7d, 30d, 14d]
+              alerts:
+                - {type: webhook, url: "http://127.0.0.1:9093/api/v2/alerts", format: alertmanager}
+            admin: {address: 127.0.0.1:9901}
+            log: {level: debug, access_log: false, audit: audit.log}
+            """
+        )
+        let proxy = configuration.proxy
+        #expect(proxy.listener.address == SocketAddressConfiguration(host: "::1", port: 8443))
+        #expect(proxy.listener.tls.minimumVersion == .v1_2)
+        #expect(proxy.listener.tls.clientAuthentication == .optional)
+        #expect(proxy.listener.tls.certificatePath == fixture.directory.appendingPathComponent("server.pem").path)
+        #expect(proxy.listener.applicationProtocols == ["http/1.1"])
+        #expect(proxy.upstream.useTLS)
+        #expect(proxy.upstream.host == "backend.internal")
+        #expect(proxy.upstream.port == 9443)
+        #expect(proxy.upstream.connectTimeout == .milliseconds(500))
+        #expect(proxy.upstream.timeout == .seconds(120))
+        #expect(proxy.authorization.allow.count == 4)
+        #expect(proxy.authorization.allow.last == .spkiSHA256(String(repeating: "ab", count: 32)))
+        #expect(proxy.identityHeader == "x-client-identity")
+        #expect(proxy.routes.map(\.name) == ["/v1/patients", "/v1/*/records"])
+        #expect(proxy.routes[0].methods == ["GET", "POST"])
+        #expect(proxy.routes[0].authorization?.allow == [.uri("spiffe://example.org/ns/intake/sa/*")])
+        #expect(proxy.limits.maxBody == 10 << 20)
+        #expect(proxy.limits.maxHeader == 32 << 10)
+        #expect(proxy.limits.maxConnections == 500)
+        #expect(proxy.admin == SocketAddressConfiguration(host: "127.0.0.1", port: 9901))
+        #expect(proxy.accessLog == false)
+        #expect(configuration.logLevel == .debug)
+        #expect(configuration.audit == fixture.directory.appendingPathComponent("audit.log").path)
+        #expect(configuration.monitor.thresholds == [.seconds(30 * 86400), .seconds(14 * 86400), .seconds(7 * 86400)])
+        #expect(configuration.monitor.alerts.first?.format == .alertmanager)
+    }
+
+    @Test("defaults: TLS 1.3, client certificates required, h2 and http/1.1")
+    func defaults() throws {
+        let fixture = try Fixture()
+        let configuration = try fixture.load(
+            """
+            listen:
+              address: 0.0.0.0:8443
+              tls: {certificate: server.pem, private_key: server-key.pem, client_ca: ca.pem}
+            upstream: {url: "http://127.0.0.1:8080"}
+            """
+        )
+        #expect(configuration.proxy.listener.tls.minimumVersion == .v1_3)
+        #expect(configuration.proxy.listener.tls.clientAuthentication == .require)
+        #expect(configuration.proxy.listener.applicationProtocols == ["h2", "http/1.1"])
+        #expect(configuration.proxy.identityHeader == "x-forwarded-client-cert")
+        #expect(configuration.proxy.authorization.allow.isEmpty)
+    }
+
+    @Test("every problem is listed with its line, not just the first")
+    func everyProblem() throws {
+        let fixture = try Fixture()
+        let problems = fixture.problems(
+            """
+            listen:
+              address: 0.0.0.0:99999
+              tls:
+                certificate: server.pem
+                private_key: other-key.pem
+                client_ca: missing.pem
+                min_version: "1.1"
+            upstream:
+              url: ftp://backend
+              timout: 3s
+            authorization:
+              allow:
+                - {uri: a, dns: b}
+            routes:
+              - match: {path: v1/patients, methods: [post]}
+            limits: {max_body: lots, header_timeout: 10 seconds}
+            shutdown_grace: -1s
+            """
+        )
+        let lines = problems.map(\.line)
+        #expect(problems.count >= 10, "\(problems)")
+        #expect(lines.contains(2))  // port out of range
+        #expect(lines.contains(4))  // key does not match certificate
+        #expect(lines.contains(6))  // missing client CA file
+        #expect(lines.contains(7))  // min_version
+        #expect(lines.contains(9))  // upstream url scheme
+        #expect(lines.contains(10))  // unknown key timout
+        #expect(lines.contains(13))  // two kinds in one allow entry
+        #expect(lines.contains(15))  // route path and method
+        #expect(lines.contains(16))  // size and duration
+        #expect(lines.contains(17))  // negative duration
+        #expect(problems.contains { $0.message.contains("unknown key 'timout' in upstream") })
+        #expect(problems.contains { $0.message.contains("does not match the certificate") })
+        #expect(problems.allSatisfy { $0.file.hasSuffix("sealgate.yaml") })
+    }
+
+    @Test("invalid YAML is reported with its line")
+    func invalidYAML() throws {
+        let fixture = try Fixture()
+        let problems = fixture.problems("listen:\n  address: [unclosed\nupstream: {}\n")
+        #expect(problems.count == 1)
+        #expect(problems.first?.message.hasPrefix("invalid YAML") == true)
+        #expect((problems.first?.line ?? 0) >= 2)
+    }
+
+    @Test("routes with field rules are refused until field encryption is wired in (fail closed)")
+    func fieldRulesRefused() throws {
+        let fixture = try Fixture()
+        let problems = fixture.problems(
+            """
+            listen:
+              address: 0.0.0.0:8443
+              tls: {certificate: server.pem, private_key: server-key.pem, client_ca: ca.pem}
+            upstream: {url: "http://127.0.0.1:8080"}
+            keys: {vault: keys/, kek: {provider: local, path: keys/kek.json}}
+            routes:
+              - match: {path: /v1/patients}
+                encrypt:
+                  - {path: $.ssn, key: pii}
+            """
+        )
+        #expect(problems.map(\.line) == [9])  // the first rule
+        #expect(problems.first?.message.contains("not supported by this build") == true)
+    }
+
+    @Test(
+        "durations",
+        arguments: [("500ms", Duration.milliseconds(500)), ("30s", .seconds(30)), ("5m", .seconds(300)), ("1h", .seconds(3600)), ("14d", .seconds(14 * 86400))]
+    )
+    func durations(text: String, expected: Duration) {
+        #expect(ConfigReader.parseDuration(text) == expected)
+    }
+
+    @Test("invalid durations and sizes", arguments: ["", "10", "1.5s", "-1s", "+1s", "s", "10 s", "1w"])
+    func invalidDurations(text: String) {
+        #expect(ConfigReader.parseDuration(text) == nil)
+    }
+
+    @Test("sizes", arguments: [("512B", 512), ("32KiB", 32768), ("10MiB", 10_485_760), ("1GiB", 1 << 30), ("1MB", 1_000_000), ("2048", 2048)])
+    func sizes(text: String, expected: Int) {
+        #expect(ConfigReader.parseSize(text) == expected)
+    }
+
+    @Test("addresses", arguments: [("0.0.0.0:8443", "0.0.0.0", 8443), ("[::1]:9901", "::1", 9901), ("localhost:1", "localhost", 1)])
+    func addresses(text: String, host: String, port: Int) {
+        let parsed = ConfigReader.parseAddress(text)
+        #expect(parsed?.host == host)
+        #expect(parsed?.port == port)
+    }
+
+    @Test("check-config exits 2 and prints file:line:column for every problem")
+    func checkConfigCommand() async throws {
+        let fixture = try Fixture()
+        try fixture.write("listen: {address: nowhere}\nupstream: {url: x, extra: 1}\n", "broken.yaml")
+        let path = fixture.directory.appendingPathComponent("broken.yaml").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: SealgateBinary.path)
+        process.arguments = ["check-config", path]
+        let errorFile = fixture.directory.appendingPathComponent("stderr")
+        _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: errorFile)
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        while process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
+        let output = try String(contentsOf: errorFile, encoding: .utf8)
+        #expect(process.terminationStatus == 2)
+        #expect(output.contains("\(path):1:"))
+        #expect(output.contains("\(path):2:"))
+        #expect(output.contains("unknown key 'extra' in upstream"))
+    }
+}
+
+/// The built `sealgate` executable, beside the test bundle.
+enum SealgateBinary {
+    static let path: String = {
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = directory.appendingPathComponent("sealgate").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            directory = directory.deletingLastPathComponent()
+        }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".build/debug/sealgate").path
+    }()
+}
