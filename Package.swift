@@ -97,7 +97,11 @@ let package = Package(
             exclude: ["Interop"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "SealgateJSONTests", dependencies: ["SealgateJSON"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SealgateJSONTests",
+            dependencies: ["SealgateJSON", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SealgateCertificatesTests",
             dependencies: ["SealgateCertificates", .product(name: "X509", package: "swift-certificates")],
