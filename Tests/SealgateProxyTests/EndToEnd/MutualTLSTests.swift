@@ -143,3 +143,77 @@ func sha256OfCertificate(_ path: String) async throws -> String {
     let digest = try await runProcess("openssl", ["dgst", "-sha256", "-r"], input: der.standardOutput)
     return String(digest.stdout.prefix(64))
 }
+
+extension EndToEndTests {
+    @Suite("TLS options")
+    struct TLSOptions {
+        @Test("an HTTPS backend is verified and sees sealgate's client certificate")
+        func httpsUpstream() async throws {
+            let configuration = ProxyHarness.defaultConfiguration.replacingOccurrences(
+                of: #"upstream: {url: "http://127.0.0.1:{BACKEND}", connect_timeout: 1s, timeout: 3s}"#,
+                with: """
+                    upstream:
+                      url: "https://localhost:{BACKEND}"
+                      tls: {ca: ca.pem, certificate: writer.pem, private_key: writer-key.pem}
+                    """
+            )
+            try await ProxyHarness.with(configuration: configuration, httpsBackend: true) { harness in
+                let first = try await harness.curl("/v1/patients/1")
+                let second = try await harness.curl("/v1/patients/2", ["--http2"])
+                #expect(first.status == 200)
+                #expect(second.status == 200)
+                #expect(first.echoed?.client_common_name == "writer")
+                #expect(harness.backend.records().map(\.path) == ["/v1/patients/1", "/v1/patients/2"])
+            }
+        }
+
+        @Test("an HTTPS backend with a certificate sealgate does not trust gives 502")
+        func untrustedUpstream() async throws {
+            let configuration = ProxyHarness.defaultConfiguration.replacingOccurrences(
+                of: #"upstream: {url: "http://127.0.0.1:{BACKEND}", connect_timeout: 1s, timeout: 3s}"#,
+                with: #"upstream: {url: "https://localhost:{BACKEND}", tls: {ca: untrusted.pem}}"#
+            )
+            try await ProxyHarness.with(configuration: configuration, httpsBackend: true) { harness in
+                let result = try await harness.curl("/v1/patients/1")
+                #expect(result.status == 502)
+                #expect(harness.backend.records().isEmpty)
+            }
+        }
+
+        @Test("TLS 1.2 is accepted once min_version is \"1.2\"", .requires("openssl"))
+        func tls12OptIn() async throws {
+            let configuration = ProxyHarness.defaultConfiguration.replacingOccurrences(
+                of: "client_ca: ca.pem}",
+                with: #"client_ca: ca.pem, min_version: "1.2"}"#
+            )
+            try await ProxyHarness.with(configuration: configuration) { harness in
+                let result = try await harness.curl("/v1/patients", ["--tlsv1.2", "--tls-max", "1.2", "--http1.1"])
+                #expect(result.status == 200)
+            }
+        }
+
+        @Test("client_auth optional: no certificate is accepted as anonymous, a bad one still fails")
+        func optionalClientAuth() async throws {
+            let configuration = ProxyHarness.defaultConfiguration
+                .replacingOccurrences(of: "client_ca: ca.pem}", with: "client_ca: ca.pem, client_auth: optional}")
+                .replacingOccurrences(
+                    of: """
+                        authorization:
+                          allow:
+                            - uri: spiffe://example.org/ns/*/sa/writer
+                            - dns: reader.clinic.internal
+                        """,
+                    with: ""
+                )
+            try await ProxyHarness.with(configuration: configuration) { harness in
+                let anonymous = try await harness.curl("/v1/patients", as: nil)
+                #expect(anonymous.status == 200)
+                #expect(anonymous.echoed?.values("x-forwarded-client-cert") == [])
+                let untrusted = try await harness.curl("/v1/patients", as: .untrusted)
+                #expect(untrusted.exitCode != 0)
+                let writer = try await harness.curl("/v1/patients", as: .writer)
+                #expect(writer.echoed?.values("x-forwarded-client-cert").count == 1)
+            }
+        }
+    }
+}

@@ -1,10 +1,12 @@
 """Test backend for sealgate's end-to-end tests: a plain HTTP/1.1 server (Python's http.server,
 independent of sealgate) that records every request it receives, complete or not.
 
-Usage: backend.py RECORD_FILE   -- prints the port it listens on (127.0.0.1, ephemeral) on stdout.
+Usage: backend.py RECORD_FILE [CERT KEY CLIENT_CA]
+  prints the port it listens on (127.0.0.1, ephemeral) on stdout. With CERT, KEY and CLIENT_CA it
+  serves HTTPS and requires a client certificate issued by CLIENT_CA.
 
 Every request is appended to RECORD_FILE as one JSON line: method, path, headers (in order,
-as received), body length, sha256, the body itself when under 1 MiB (latin-1), and whether
+as received), the client certificate's subject over HTTPS, body length, sha256, the body itself when under 1 MiB (latin-1), and whether
 the body arrived complete. Paths:
   /slow?ms=N          wait N milliseconds before answering
   /download?bytes=N   answer with N bytes of body, streamed in 64 KiB writes
@@ -13,6 +15,7 @@ the body arrived complete. Paths:
 """
 import hashlib
 import json
+import ssl
 import sys
 import threading
 import time
@@ -74,6 +77,9 @@ class Handler(BaseHTTPRequestHandler):
     def handle_any(self):
         body = self.read_body()
         record = {"method": self.command, "path": self.path, "headers": [[k, v] for k, v in self.headers.items()]}
+        if isinstance(self.connection, ssl.SSLSocket):
+            subject = dict(item[0] for item in self.connection.getpeercert()["subject"])
+            record["client_common_name"] = subject.get("commonName")
         record.update(body)
         with LOCK, open(RECORD, "a") as out:
             out.write(json.dumps(record) + "\n")
@@ -112,5 +118,10 @@ class Handler(BaseHTTPRequestHandler):
 
 server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
 server.daemon_threads = True
+if len(sys.argv) == 5:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH, cafile=sys.argv[4])
+    context.load_cert_chain(sys.argv[2], sys.argv[3])
+    context.verify_mode = ssl.CERT_REQUIRED
+    server.socket = context.wrap_socket(server.socket, server_side=True)
 print(server.server_address[1], flush=True)
 server.serve_forever()

@@ -16,6 +16,8 @@ final class BackendProcess: @unchecked Sendable {
         var body_sha256: String
         var body: String?
         var complete: Bool
+        /// Over HTTPS: the common name of the client certificate sealgate presented.
+        var client_common_name: String?
 
         /// Every value of a header, by case-insensitive name.
         func values(_ name: String) -> [String] {
@@ -23,13 +25,16 @@ final class BackendProcess: @unchecked Sendable {
         }
     }
 
-    init(in directory: URL) async throws {
+    /// Starts the backend; with `tls` (certificate, key, client CA paths) it serves HTTPS and
+    /// requires a client certificate.
+    init(in directory: URL, tls: (certificate: String, key: String, clientCA: String)? = nil) async throws {
         self.recordURL = directory.appendingPathComponent("backend-records.jsonl")
         let portURL = directory.appendingPathComponent("backend-port")
         _ = FileManager.default.createFile(atPath: portURL.path, contents: nil)
         self.process = Process()
         self.process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        self.process.arguments = ["python3", TestEnvironment.backendScript, self.recordURL.path]
+        self.process.arguments =
+            ["python3", TestEnvironment.backendScript, self.recordURL.path] + (tls.map { [$0.certificate, $0.key, $0.clientCA] } ?? [])
         self.process.standardOutput = try FileHandle(forWritingTo: portURL)
         self.process.standardError = FileHandle.nullDevice
         try self.process.run()

@@ -30,9 +30,10 @@ final class ProxyHarness: @unchecked Sendable {
     /// Runs `body` with a started harness and always stops the processes afterwards.
     static func with<T>(
         configuration: String = ProxyHarness.defaultConfiguration,
+        httpsBackend: Bool = false,
         _ body: (ProxyHarness) async throws -> T
     ) async throws -> T {
-        let harness = try await ProxyHarness(configuration: configuration)
+        let harness = try await ProxyHarness(configuration: configuration, httpsBackend: httpsBackend)
         do {
             let result = try await body(harness)
             await harness.shutdown()
@@ -43,11 +44,13 @@ final class ProxyHarness: @unchecked Sendable {
         }
     }
 
-    /// Starts everything; `configuration` may use `{BACKEND}` for the backend's port.
-    private init(configuration: String = ProxyHarness.defaultConfiguration) async throws {
+    /// Starts everything; `configuration` may use `{BACKEND}` for the backend's port. An HTTPS
+    /// backend uses the server certificate and requires a client certificate from the test CA.
+    private init(configuration: String, httpsBackend: Bool) async throws {
         self.directory = try TestEnvironment.makeTemporaryDirectory()
         self.pki = try TestPKI(in: self.directory)
-        self.backend = try await BackendProcess(in: self.directory)
+        let tls = httpsBackend ? (self.pki.serverCertificatePath, self.pki.serverKeyPath, self.pki.caPath) : nil
+        self.backend = try await BackendProcess(in: self.directory, tls: tls)
         let text = configuration.replacingOccurrences(of: "{BACKEND}", with: String(self.backend.port))
         self.proxy = try await ProxyProcess(configuration: text, in: self.directory)
     }
