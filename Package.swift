@@ -58,6 +58,8 @@ let package = Package(
             name: "SealgateProxy",
             dependencies: [
                 "SealgateCertificates",
+                "SealgateCrypto",
+                "SealgateJSON",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -112,6 +114,8 @@ let package = Package(
             dependencies: [
                 "SealgateProxy",
                 "SealgateCertificates",
+                "SealgateCrypto",
+                "SealgateJSON",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -121,7 +125,7 @@ let package = Package(
         ),
         .testTarget(
             name: "sealgateTests",
-            dependencies: ["sealgate", "SealgateProxy", "SealgateCertificates", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["sealgate", "SealgateProxy", "SealgateCertificates", "SealgateJSON", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
     ]

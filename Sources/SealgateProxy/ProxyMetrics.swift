@@ -9,10 +9,18 @@ public final class ProxyMetrics: Sendable {
     private let requests = NIOLockedValueBox<[RequestKey: Counter]>([:])
     private let durations = NIOLockedValueBox<[String: Timer]>([:])
     private let handshakeFailures = NIOLockedValueBox<[String: Counter]>([:])
+    private let fieldCounters = NIOLockedValueBox<[FieldKey: Counter]>([:])
+    private let undecryptable = NIOLockedValueBox<[String: Counter]>([:])
     private let openConnections = Meter(label: "sealgate_open_connections")
     private let rejectedConnections = Counter(label: "sealgate_rejected_connections_total")
     private let receivedBytes = Counter(label: "sealgate_received_bytes_total")
     private let sentBytes = Counter(label: "sealgate_sent_bytes_total")
+
+    private struct FieldKey: Hashable {
+        var route: String
+        var key: String
+        var decrypted: Bool
+    }
 
     private struct RequestKey: Hashable {
         var route: String
@@ -47,6 +55,30 @@ public final class ProxyMetrics: Sendable {
         timer.recordSeconds(seconds)
         if bytesIn > 0 { self.receivedBytes.increment(by: bytesIn) }
         if bytesOut > 0 { self.sentBytes.increment(by: bytesOut) }
+    }
+
+    /// Counts fields encrypted in requests or decrypted in responses.
+    func fieldsRewritten(route: String, key: String, decrypted: Bool, count: Int) {
+        let id = FieldKey(route: route, key: key, decrypted: decrypted)
+        self.fieldCounters.withLockedValue { counters in
+            if let counter = counters[id] { return counter }
+            let counter = Counter(
+                label: decrypted ? "sealgate_fields_decrypted_total" : "sealgate_fields_encrypted_total",
+                dimensions: [("route", route), ("key", key)]
+            )
+            counters[id] = counter
+            return counter
+        }.increment(by: count)
+    }
+
+    /// Counts tokens at rule paths of responses that did not decrypt.
+    func tokensUndecryptable(route: String, count: Int) {
+        self.undecryptable.withLockedValue { counters in
+            if let counter = counters[route] { return counter }
+            let counter = Counter(label: "sealgate_tokens_undecryptable_total", dimensions: [("route", route)])
+            counters[route] = counter
+            return counter
+        }.increment(by: count)
     }
 
     func connectionOpened() { self.openConnections.increment() }

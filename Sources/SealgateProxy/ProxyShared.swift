@@ -12,8 +12,9 @@ final class ProxyShared: Sendable {
     let accessLog: Bool
     let maxBody: Int
     let upstreamTimeout: TimeAmount
+    let keys: FieldKeys
 
-    init(configuration: ProxyConfiguration, pools: UpstreamPools, metrics: ProxyMetrics, logger: Logger) {
+    init(configuration: ProxyConfiguration, pools: UpstreamPools, metrics: ProxyMetrics, logger: Logger, keys: FieldKeys = FieldKeys()) {
         self.planner = RequestPlanner(configuration: configuration)
         self.pools = pools
         self.metrics = metrics
@@ -21,6 +22,7 @@ final class ProxyShared: Sendable {
         self.accessLog = configuration.accessLog
         self.maxBody = configuration.limits.maxBody
         self.upstreamTimeout = TimeAmount(configuration.upstream.timeout)
+        self.keys = keys
     }
 
     /// Counts and logs a finished (or abandoned, `status == nil`) request.
@@ -33,6 +35,16 @@ final class ProxyShared: Sendable {
             bytesIn: record.bytesIn,
             bytesOut: record.bytesOut
         )
+        for (key, count) in record.fields {
+            self.metrics.fieldsRewritten(route: record.route, key: key, decrypted: record.fieldsDecrypted, count: count)
+        }
+        if record.undecryptableTokens > 0 {
+            self.metrics.tokensUndecryptable(route: record.route, count: record.undecryptableTokens)
+            self.logger.warning(
+                "tokens at rule paths did not decrypt",
+                metadata: ["request_id": "\(record.requestID)", "route": "\(record.route)", "count": "\(record.undecryptableTokens)"]
+            )
+        }
         guard self.accessLog else { return }
         var metadata: Logger.Metadata = [
             "request_id": "\(record.requestID)",
@@ -46,6 +58,8 @@ final class ProxyShared: Sendable {
         if let path = record.path { metadata["path"] = "\(path)" }
         if let identity = record.identity { metadata["identity"] = "\(identity.uris.first ?? identity.subject)" }
         if let code = record.problemCode { metadata["problem"] = "\(code)" }
+        let fields = record.fields.values.reduce(0, +)
+        if fields > 0 { metadata[record.fieldsDecrypted ? "fields_decrypted" : "fields_encrypted"] = "\(fields)" }
         self.logger.info("access", metadata: metadata)
     }
 
@@ -87,4 +101,8 @@ struct ExchangeRecord {
     var bytesIn: Int
     var bytesOut: Int
     var duration: TimeAmount
+    /// Fields encrypted in the request, or decrypted in the response when `fieldsDecrypted`, per key.
+    var fields: [String: Int] = [:]
+    var fieldsDecrypted = false
+    var undecryptableTokens = 0
 }

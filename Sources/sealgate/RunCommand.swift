@@ -3,6 +3,7 @@ import Logging
 import Metrics
 import NIOPosix
 import Prometheus
+import SealgateCrypto
 import SealgateProxy
 import ServiceLifecycle
 import UnixSignals
@@ -41,7 +42,8 @@ struct RunCommand: AsyncParsableCommand {
             group: group,
             metrics: ProxyMetrics(),
             readiness: readiness,
-            logger: logger
+            logger: logger,
+            keys: try await Self.loadKeys(configuration)
         )
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let address = configuration.proxy.admin {
@@ -60,5 +62,22 @@ struct RunCommand: AsyncParsableCommand {
         )
         try await serviceGroup.run()
         logger.info("stopped")
+    }
+
+    /// Unwraps the keys that the routes' field rules name, once, at start.
+    static func loadKeys(_ configuration: SealgateConfiguration) async throws -> FieldKeys {
+        let names = Set(configuration.proxy.routes.flatMap { $0.encrypt.map(\.key) })
+        guard !names.isEmpty, let settings = configuration.keys, let kekPath = settings.kekPath else { return FieldKeys() }
+        do {
+            let vault = KeyVault(directory: settings.vaultPath, provider: try LocalKeyEncryptionKey(contentsOf: kekPath))
+            var ciphers: [FieldCipher] = []
+            for name in names.sorted() {
+                ciphers.append(try FieldCipher(keyName: name, keyset: try await vault.load(name)))
+            }
+            return FieldKeys(ciphers)
+        } catch {
+            printToStandardError("sealgate: the keys of the field rules cannot be loaded: \(error)")
+            throw ExitCode(1)
+        }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SealgateCertificates
+import SealgateJSON
 import SealgateProxy
 import Testing
 
@@ -182,11 +183,10 @@ struct ConfigFileTests {
         #expect((problems.first?.line ?? 0) >= 2)
     }
 
-    @Test("routes with field rules are refused until field encryption is wired in (fail closed)")
-    func fieldRulesRefused() throws {
+    @Test("field rules: paths are parsed at load, bad ones reported with their line")
+    func fieldRules() throws {
         let fixture = try Fixture()
-        let problems = fixture.problems(
-            """
+        let base = """
             listen:
               address: 0.0.0.0:8443
               tls: {certificate: server.pem, private_key: server-key.pem, client_ca: ca.pem}
@@ -195,11 +195,15 @@ struct ConfigFileTests {
             routes:
               - match: {path: /v1/patients}
                 encrypt:
-                  - {path: $.ssn, key: pii}
+
             """
-        )
-        #expect(problems.map(\.line) == [9])  // the first rule
-        #expect(problems.first?.message.contains("not supported by this build") == true)
+        let configuration = try fixture.load(base + "      - {path: \"$.contacts[*].phone\", key: pii-search}\n")
+        #expect(configuration.proxy.routes[0].encrypt.map(\.path.description) == ["$.contacts[*].phone"])
+        #expect(configuration.keys?.vaultPath == fixture.directory.appendingPathComponent("keys").path)
+        let problems = fixture.problems(base + "      - {path: \"$.a[\", key: pii}\n      - {path: $.b, key: Bad/Name}\n")
+        #expect(problems.map(\.line) == [9, 10])
+        let noKeys = fixture.problems(base.replacingOccurrences(of: "keys: {vault: keys/, kek: {provider: local, path: keys/kek.json}}\n", with: "") + "      - {path: $.ssn, key: pii}\n")
+        #expect(noKeys.contains { $0.message.contains("keys section is missing") })
     }
 
     @Test(

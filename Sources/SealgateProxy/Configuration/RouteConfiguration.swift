@@ -1,4 +1,5 @@
 import SealgateCertificates
+import SealgateJSON
 
 /// One route: which requests it matches and the rules that apply to them.
 public struct RouteConfiguration: Sendable {
@@ -36,12 +37,12 @@ public struct RouteConfiguration: Sendable {
 
 /// One field-encryption rule: a JSON path expression and the key name that encrypts it.
 public struct FieldRule: Sendable, Hashable {
-    /// The path expression exactly as written in the config (it is part of the associated data).
-    public var path: String
+    /// The path expression; its text exactly as written in the config is part of the associated data.
+    public var path: JSONPath
     /// The key name in the vault.
     public var key: String
 
-    public init(path: String, key: String) {
+    public init(path: JSONPath, key: String) {
         self.path = path
         self.key = key
     }

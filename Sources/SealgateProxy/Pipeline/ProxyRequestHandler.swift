@@ -125,8 +125,12 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
         let requestID = RequestID.from(head.headers) ?? RequestID.generate()
         let start = NIODeadline.now()
         let plan: RequestPlanner.Plan
+        var requestRewriter: BodyRewriter?
         do {
             plan = try self.shared.planner.plan(head, client: self.client, requestID: requestID)
+            if plan.encryptsBody, let route = plan.route {
+                requestRewriter = try BodyRewriter(rules: route.encrypt, keys: self.shared.keys, mode: .encrypt)
+            }
         } catch {
             self.discardBudget = Self.maximumDiscardedBody
             let keepAlive = head.version.major == 2 || head.isKeepAlive
@@ -157,6 +161,9 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
             upstreamHead: upstreamHead,
             decideFramingOnFirstPart: head.version.major == 2 && plan.framing == .streamed
         )
+        self.exchange?.requestRewriter = requestRewriter
+        self.exchange?.refusalIfBodyArrives = plan.refusalIfBodyArrives
+        if plan.decryptsResponse { self.exchange?.responseRules = plan.route?.encrypt ?? [] }
         if expectsContinue {
             context.writeAndFlush(
                 self.wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))),
@@ -180,20 +187,54 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
         guard var exchange = self.exchange else { return }
         exchange.bytesIn += bytes
         if exchange.bytesIn > self.shared.maxBody {
-            self.exchange = nil
-            exchange.timeout?.cancel()
-            exchange.upstream?.abort()
-            if exchange.status == nil {
-                self.send(.payloadTooLarge(limit: self.shared.maxBody), for: exchange)
-            } else {
-                context.close(promise: nil)
-            }
+            self.fail(exchange, with: .payloadTooLarge(limit: self.shared.maxBody), context: context)
             return
         }
         if case .end = part { exchange.requestEnded = true }
-        exchange.pending.append(part)
+        do {
+            try self.rewrite(part, of: &exchange, allocator: context.channel.allocator)
+        } catch {
+            self.fail(exchange, with: error, context: context)
+            return
+        }
         self.exchange = exchange
         self.flushPending()
+    }
+
+    /// Queues a request part for the backend, through the route's encrypt rules if it has any.
+    private func rewrite(_ part: HTTPClientRequestPart, of exchange: inout Exchange, allocator: ByteBufferAllocator) throws(Problem) {
+        switch part {
+        case .body(.byteBuffer(let buffer)):
+            if buffer.readableBytes > 0, let refusal = exchange.refusalIfBodyArrives { throw refusal }
+            guard var rewriter = exchange.requestRewriter else { break }
+            let output = try rewriter.rewrite(buffer, allocator: allocator)
+            exchange.requestRewriter = rewriter
+            if output.readableBytes > 0 { exchange.pending.append(.body(.byteBuffer(output))) }
+            return
+        case .end:
+            guard var rewriter = exchange.requestRewriter else { break }
+            let output = try rewriter.finish(allocator: allocator)
+            exchange.requestRewriter = rewriter
+            exchange.fieldsRewritten = rewriter.fieldsRewritten
+            if output.readableBytes > 0 { exchange.pending.append(.body(.byteBuffer(output))) }
+        default:
+            break
+        }
+        exchange.pending.append(part)
+    }
+
+    /// Gives up on an exchange: the backend's request is aborted (it never sees a complete one)
+    /// and the client gets the problem, or a cut connection if its response had started.
+    private func fail(_ exchange: Exchange, with problem: Problem, context: ChannelHandlerContext) {
+        self.exchange = nil
+        exchange.timeout?.cancel()
+        exchange.upstream?.abort()
+        if exchange.status == nil {
+            self.send(problem, for: exchange)
+        } else {
+            self.record(exchange, status: exchange.status, problem: problem)
+            context.close(promise: nil)
+        }
     }
 
     // MARK: Backend side
@@ -275,21 +316,47 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
             exchange.timeout = nil
             exchange.status = head.status
             exchange.upstreamKeepAlive = head.isKeepAlive
-            self.exchange = exchange
-            let downstream = RequestPlanner.downstreamHead(
+            var downstream = RequestPlanner.downstreamHead(
                 head,
                 version: exchange.version,
                 requestID: exchange.requestID,
                 keepAlive: exchange.keepAlive
             )
-            context.write(self.wrapOutboundOut(.head(downstream)), promise: nil)
-        case .body(let buffer):
-            exchange.bytesOut += buffer.readableBytes
+            if let rules = exchange.responseRules, head.headers["content-type"].count == 1,
+                JSONMediaType.accepts(head.headers["content-type"][0]), JSONMediaType.isIdentityCoded(head.headers)
+            {
+                exchange.responseRewriter = try? BodyRewriter(rules: rules, keys: self.shared.keys, mode: .decrypt)
+                if exchange.responseRewriter != nil { downstream.headers.remove(name: "content-length") }
+            }
             self.exchange = exchange
-            context.write(self.wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+            context.write(self.wrapOutboundOut(.head(downstream)), promise: nil)
+        case .body(var buffer):
+            exchange.bytesOut += buffer.readableBytes
+            if var rewriter = exchange.responseRewriter {
+                do {
+                    buffer = try rewriter.rewrite(buffer, allocator: context.channel.allocator)
+                } catch {
+                    self.fail(exchange, with: error, context: context)
+                    return
+                }
+                exchange.responseRewriter = rewriter
+            }
+            self.exchange = exchange
+            if buffer.readableBytes > 0 { context.write(self.wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil) }
             if !context.channel.isWritable { exchange.upstream?.holdReads() }
         case .end(let trailers):
             self.exchange = nil
+            if var rewriter = exchange.responseRewriter {
+                do {
+                    let rest = try rewriter.finish(allocator: context.channel.allocator)
+                    if rest.readableBytes > 0 { context.write(self.wrapOutboundOut(.body(.byteBuffer(rest))), promise: nil) }
+                } catch {
+                    self.fail(exchange, with: error, context: context)
+                    return
+                }
+                exchange.fieldsRewritten = rewriter.fieldsRewritten
+                exchange.undecryptableTokens = rewriter.undecryptableTokens
+            }
             self.complete(exchange, trailers: trailers, context: context)
         }
     }
@@ -399,7 +466,10 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
                 problemCode: problem?.code,
                 bytesIn: exchange.bytesIn,
                 bytesOut: exchange.bytesOut,
-                duration: .now() - exchange.start
+                duration: .now() - exchange.start,
+                fields: exchange.fieldsRewritten,
+                fieldsDecrypted: exchange.responseRewriter != nil,
+                undecryptableTokens: exchange.undecryptableTokens
             )
         )
     }
@@ -434,6 +504,15 @@ private struct Exchange {
     var timeout: Scheduled<Void>?
     var bytesIn = 0
     var bytesOut = 0
+    /// Encrypts the request body on routes with encrypt rules.
+    var requestRewriter: BodyRewriter?
+    var refusalIfBodyArrives: Problem?
+    /// The rules whose tokens the client may read decrypted; nil when it may not.
+    var responseRules: [FieldRule]?
+    var responseRewriter: BodyRewriter?
+    /// Fields encrypted (request) or decrypted (response), per key name.
+    var fieldsRewritten: [String: Int] = [:]
+    var undecryptableTokens = 0
 
     init(
         number: Int,

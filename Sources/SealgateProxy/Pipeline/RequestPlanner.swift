@@ -33,6 +33,12 @@ struct RequestPlanner: Sendable {
         var route: RouteConfiguration?
         var framing: BodyFraming
         var keepAlive: Bool
+        /// The request body is rewritten by the route's encrypt rules.
+        var encryptsBody = false
+        /// An HTTP/2 body of unknown length that must be refused if a byte of it arrives.
+        var refusalIfBodyArrives: Problem?
+        /// The client may read the route's fields decrypted.
+        var decryptsResponse = false
     }
 
     /// Plans a request.
@@ -73,12 +79,34 @@ struct RequestPlanner: Sendable {
         if case .length(let length) = framing, length > self.configuration.limits.maxBody {
             throw Problem.payloadTooLarge(limit: self.configuration.limits.maxBody)
         }
-        let headers = self.upstreamHeaders(head.headers, framing: framing, client: client, requestID: requestID)
-        var upstreamHead = HTTPRequestHead(version: .http1_1, method: head.method, uri: target.uri, headers: headers)
-        if !upstreamHead.headers.contains(name: "host") {
-            upstreamHead.headers.add(name: "host", value: "\(self.configuration.upstream.host):\(self.configuration.upstream.port)")
+        var headers = self.upstreamHeaders(head.headers, framing: framing, client: client, requestID: requestID)
+        var plan = Plan(
+            upstreamHead: HTTPRequestHead(version: .http1_1, method: head.method, uri: target.uri, headers: HTTPHeaders()),
+            route: route,
+            framing: framing,
+            keepAlive: isHTTP2 || head.isKeepAlive
+        )
+        if let route, !route.encrypt.isEmpty, framing != .none, framing != .length(0) {
+            if let refusal = JSONMediaType.refusal(for: head.headers) {
+                // An HTTP/2 request without Content-Length may turn out to have no body at all.
+                guard isHTTP2, framing == .streamed else { throw refusal }
+                plan.refusalIfBodyArrives = refusal
+            }
+            plan.encryptsBody = true
+            // The rewritten body has another length: it goes upstream chunked.
+            headers.remove(name: "content-length")
+            if !headers.contains(name: "transfer-encoding") { headers.add(name: "transfer-encoding", value: "chunked") }
         }
-        return Plan(upstreamHead: upstreamHead, route: route, framing: framing, keepAlive: isHTTP2 || head.isKeepAlive)
+        if let policy = route?.decryptResponses {
+            // The backend must answer uncompressed so that tokens can be found in its JSON.
+            headers.remove(name: "accept-encoding")
+            plan.decryptsResponse = policy.permits(client.identity)
+        }
+        if !headers.contains(name: "host") {
+            headers.add(name: "host", value: "\(self.configuration.upstream.host):\(self.configuration.upstream.port)")
+        }
+        plan.upstreamHead.headers = headers
+        return plan
     }
 
     /// The refusal for an HTTP/1.1 request whose method the parser rejected (such as `post`):

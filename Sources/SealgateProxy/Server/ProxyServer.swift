@@ -17,6 +17,7 @@ public final class ProxyServer: Service {
     private let metrics: ProxyMetrics
     private let readiness: Readiness
     private let logger: Logger
+    private let keys: FieldKeys
 
     /// - Parameters:
     ///   - configuration: the validated configuration.
@@ -24,13 +25,16 @@ public final class ProxyServer: Service {
     ///   - metrics: where request and connection metrics go.
     ///   - readiness: marked ready once listening, not ready once shutting down.
     ///   - logger: receives the access log and operational messages.
+    ///   - keys: the keys of the key names that field rules use.
     public init(
         configuration: ProxyConfiguration,
         group: any EventLoopGroup,
         metrics: ProxyMetrics,
         readiness: Readiness,
-        logger: Logger
+        logger: Logger,
+        keys: FieldKeys = FieldKeys()
     ) {
+        self.keys = keys
         self.configuration = configuration
         self.group = group
         self.metrics = metrics
@@ -46,7 +50,13 @@ public final class ProxyServer: Service {
         )
         let upstreamSSL = self.configuration.upstream.useTLS ? try TLSContexts.upstream(self.configuration.upstream.tls) : nil
         let pools = UpstreamPools(group: self.group, configuration: self.configuration.upstream, sslContext: upstreamSSL)
-        let shared = ProxyShared(configuration: self.configuration, pools: pools, metrics: self.metrics, logger: self.logger)
+        let shared = ProxyShared(
+            configuration: self.configuration,
+            pools: pools,
+            metrics: self.metrics,
+            logger: self.logger,
+            keys: self.keys
+        )
         let serverURI = serverIdentity.leafURIs.first
         let limits = self.configuration.limits
         let limiter = ConnectionLimiter(maximum: limits.maxConnections, metrics: self.metrics)

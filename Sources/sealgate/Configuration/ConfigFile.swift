@@ -1,6 +1,8 @@
 import Foundation
 import Logging
 import SealgateCertificates
+import SealgateCrypto
+import SealgateJSON
 import SealgateProxy
 import Yams
 
@@ -214,7 +216,7 @@ enum ConfigFile {
     }
 
     private static func route(_ node: Node, at path: String, _ reader: ConfigReader, keysConfigured: Bool) -> RouteConfiguration? {
-        guard let fields = reader.mapping(node, at: path, allowed: ["match", "allow", "encrypt", "decrypt_responses", "buffer"]) else {
+        guard let fields = reader.mapping(node, at: path, allowed: ["match", "allow", "encrypt", "decrypt_responses"]) else {
             return nil
         }
         guard let matchNode = fields["match"] else {
@@ -245,24 +247,27 @@ enum ConfigFile {
         for (index, ruleNode) in (reader.sequence(fields["encrypt"], at: fields.path("encrypt")) ?? []).enumerated() {
             let rulePath = "\(path).encrypt[\(index)]"
             guard let rule = reader.mapping(ruleNode, at: rulePath, allowed: ["path", "key"]) else { continue }
-            if let jsonPath = reader.string(rule["path"], at: rule.path("path")), let key = reader.string(rule["key"], at: rule.path("key")) {
-                rules.append(FieldRule(path: jsonPath, key: key))
-            } else if rule["path"] == nil || rule["key"] == nil {
+            if rule["path"] == nil || rule["key"] == nil {
                 reader.report(ruleNode, "\(rulePath) needs both path and key")
+                continue
+            }
+            let key = reader.string(rule["key"], at: rule.path("key"))
+            if let key, !KeyVault.isValidKeyName(key) {
+                reader.report(rule["key"], "\(rule.path("key")): \"\(key)\" is not a key name (lower-case letters, digits, '.', '_', '-')")
+            }
+            guard let text = reader.string(rule["path"], at: rule.path("path")), let key else { continue }
+            do {
+                rules.append(FieldRule(path: try JSONPath(text), key: key))
+            } catch {
+                reader.report(rule["path"], "\(rule.path("path")): \(error.message)")
             }
         }
         var decrypt: AuthorizationPolicy?
         if let decryptNode = fields["decrypt_responses"] {
             decrypt = Self.policy(decryptNode, at: fields.path("decrypt_responses"), reader, key: "allow")
         }
-        _ = reader.bool(fields["buffer"], at: fields.path("buffer"))
-        if !rules.isEmpty || decrypt != nil {
-            // Fail closed: until field encryption is wired into the proxy, a route that asks for it
-            // must not start and forward plaintext.
-            reader.report(
-                fields["encrypt"] ?? fields["decrypt_responses"],
-                "\(path): field encryption rules are not supported by this build of sealgate yet"
-            )
+        if decrypt != nil, rules.isEmpty, fields["encrypt"] == nil {
+            reader.report(fields["decrypt_responses"], "\(path).decrypt_responses needs encrypt rules: they name the fields to decrypt")
         }
         if (!rules.isEmpty || decrypt != nil), !keysConfigured {
             reader.report(node, "\(path) has field rules but the keys section is missing")

@@ -11,6 +11,7 @@ the body arrived complete. Paths:
   /slow?ms=N          wait N milliseconds before answering
   /download?bytes=N   answer with N bytes of body, streamed in 64 KiB writes
   /status?code=N      answer with that status
+  .../records/ID      POST or PUT stores the body (and echoes); GET answers it as application/json
   anything else       echo the request as JSON
 """
 import hashlib
@@ -24,6 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 
 RECORD = sys.argv[1]
 LOCK = threading.Lock()
+STORED = {}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -102,6 +104,16 @@ class Handler(BaseHTTPRequestHandler):
                 self.wfile.write(block[:n])
                 total -= n
             return
+        if "/records/" in url.path:
+            if self.command in ("POST", "PUT"):
+                STORED[url.path] = body["body"].encode("latin-1")
+            elif url.path in STORED:
+                self.send_response(200)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(STORED[url.path])))
+                self.end_headers()
+                self.wfile.write(STORED[url.path])
+                return
         status = int(query.get("code", "200")) if url.path == "/status" else 200
         out = json.dumps(record).encode()
         self.send_response(status)

@@ -28,12 +28,14 @@ final class ProxyHarness: @unchecked Sendable {
         """
 
     /// Runs `body` with a started harness and always stops the processes afterwards.
+    /// - Parameter prepare: runs in the test directory before sealgate starts (to make a key vault, say).
     static func with<T>(
         configuration: String = ProxyHarness.defaultConfiguration,
         httpsBackend: Bool = false,
+        prepare: (URL) async throws -> Void = { _ in },
         _ body: (ProxyHarness) async throws -> T
     ) async throws -> T {
-        let harness = try await ProxyHarness(configuration: configuration, httpsBackend: httpsBackend)
+        let harness = try await ProxyHarness(configuration: configuration, httpsBackend: httpsBackend, prepare: prepare)
         do {
             let result = try await body(harness)
             await harness.shutdown()
@@ -46,9 +48,10 @@ final class ProxyHarness: @unchecked Sendable {
 
     /// Starts everything; `configuration` may use `{BACKEND}` for the backend's port. An HTTPS
     /// backend uses the server certificate and requires a client certificate from the test CA.
-    private init(configuration: String, httpsBackend: Bool) async throws {
+    private init(configuration: String, httpsBackend: Bool, prepare: (URL) async throws -> Void) async throws {
         self.directory = try TestEnvironment.makeTemporaryDirectory()
         self.pki = try TestPKI(in: self.directory)
+        try await prepare(self.directory)
         let tls = httpsBackend ? (self.pki.serverCertificatePath, self.pki.serverKeyPath, self.pki.caPath) : nil
         self.backend = try await BackendProcess(in: self.directory, tls: tls)
         let text = configuration.replacingOccurrences(of: "{BACKEND}", with: String(self.backend.port))

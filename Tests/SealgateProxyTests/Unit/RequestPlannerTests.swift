@@ -1,4 +1,5 @@
 import NIOHTTP1
+import SealgateJSON
 import SealgateCertificates
 import Testing
 
@@ -78,7 +79,7 @@ struct RequestPlannerTests {
             routes: [
                 RouteConfiguration(path: try PathPattern("/v1/patients"), methods: ["GET", "POST"]),
                 RouteConfiguration(path: try PathPattern("/v1/admin"), authorization: AuthorizationPolicy(allow: [.commonName("root")])),
-                RouteConfiguration(path: try PathPattern("/v1/secure"), encrypt: [FieldRule(path: "$.ssn", key: "pii")]),
+                RouteConfiguration(path: try PathPattern("/v1/secure"), encrypt: [FieldRule(path: try JSONPath("$.ssn"), key: "pii")]),
             ],
             allow: [.uri("spiffe://example.org/ns/*/sa/writer")]
         )

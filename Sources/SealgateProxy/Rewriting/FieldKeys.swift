@@ -1,0 +1,14 @@
+import SealgateCrypto
+
+/// The unwrapped keys of the key names that rules use, loaded once from the vault and shared.
+public struct FieldKeys: Sendable {
+    private let ciphers: [String: FieldCipher]
+
+    /// - Parameter ciphers: one cipher per key name.
+    public init(_ ciphers: [FieldCipher] = []) {
+        self.ciphers = Dictionary(ciphers.map { ($0.keyName, $0) }, uniquingKeysWith: { _, last in last })
+    }
+
+    /// The cipher of a key name, if it is loaded.
+    public subscript(_ keyName: String) -> FieldCipher? { self.ciphers[keyName] }
+}

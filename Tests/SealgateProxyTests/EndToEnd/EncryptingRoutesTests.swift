@@ -1,0 +1,184 @@
+import Foundation
+import SealgateCrypto
+import Testing
+
+extension EndToEndTests {
+    @Suite("Encrypting routes")
+    struct EncryptingRoutes {
+        static let configuration = ProxyHarness.defaultConfiguration.replacingOccurrences(
+            of: """
+                routes:
+                  - match: {path: /v1/patients, methods: [GET, POST, PUT]}
+                """,
+            with: """
+                keys: {vault: keys, kek: {provider: local, path: kek.json}}
+                routes:
+                  - match: {path: /v1/patients, methods: [GET, POST, PUT]}
+                    encrypt:
+                      - {path: $.ssn, key: pii}
+                      - {path: "$.contacts[*].phone", key: pii-search}
+                      - {path: $.card.number, key: financial}
+                    decrypt_responses:
+                      allow: [{dns: reader.clinic.internal}]
+                """
+        )
+
+        /// Creates the KEK and the three keys; returns ciphers to check tokens independently of the proxy.
+        static func makeKeys(in directory: URL) async throws -> [String: FieldCipher] {
+            let kek = try LocalKeyEncryptionKey.create(at: directory.appendingPathComponent("kek.json").path)
+            let vaultPath = directory.appendingPathComponent("keys").path
+            try KeyVault.createDirectory(at: vaultPath)
+            let vault = KeyVault(directory: vaultPath, provider: kek)
+            var ciphers: [String: FieldCipher] = [:]
+            for (name, type) in [("pii", KeyType.aes256GCM), ("pii-search", .aes256SIV), ("financial", .aes256GCM)] {
+                ciphers[name] = try FieldCipher(keyName: name, keyset: try await vault.create(name, type: type))
+            }
+            return ciphers
+        }
+
+        static func withEncryptingProxy(_ body: (ProxyHarness, [String: FieldCipher]) async throws -> Void) async throws {
+            let ciphers = Locked<[String: FieldCipher]>([:])
+            try await ProxyHarness.with(configuration: Self.configuration, prepare: { ciphers.value = try await Self.makeKeys(in: $0) }) {
+                try await body($0, ciphers.value)
+            }
+        }
+
+        static let document = #"""
+            {"name": "Ada Lovelace", "ssn": "078-05-1120",
+             "contacts": [{"type": "home", "phone": "+44 20 7946 0000"}, {"type": "work", "phone": "+44 20 7946 0000"}],
+             "card": {"number": 4111111111111111, "expiry": "12/30"}, "tags": ["a", {"ssn": "not a rule path"}]}
+            """#
+
+        @Test("rule values reach the backend only as tokens; every other byte is unchanged")
+        func requestEncryption() async throws {
+            try await Self.withEncryptingProxy { harness, ciphers in
+                for http in ["--http1.1", "--http2"] {
+                    let result = try await harness.curl(
+                        "/v1/patients/records/\(http)",
+                        [http, "-H", "content-type: application/json", "--data-binary", Self.document]
+                    )
+                    #expect(result.status == 200, "\(http) \(result.bodyText)")
+                }
+                let records = harness.backend.records()
+                #expect(records.count == 2)
+                for record in records {
+                    let stored = try #require(record.body)
+                    for secret in ["078-05-1120", "+44 20 7946 0000", "4111111111111111"] {
+                        #expect(!stored.contains(secret), "\(secret) reached the backend")
+                    }
+                    #expect(stored.contains(#""not a rule path""#))
+                    #expect(record.values("content-length").isEmpty)
+                    // Replace each token by a marker, and each rule value of the original by the same marker:
+                    // the two documents must then be byte-for-byte equal.
+                    let tokens = try Regex(#""sg1:[a-z0-9._-]+:[A-Za-z0-9_-]+""#)
+                    let storedMasked = stored.replacing(tokens, with: "\"#\"")
+                    let originalMasked = Self.document
+                        .replacingOccurrences(of: #""078-05-1120""#, with: "\"#\"")
+                        .replacingOccurrences(of: #""+44 20 7946 0000""#, with: "\"#\"")
+                        .replacingOccurrences(of: "4111111111111111", with: "\"#\"")
+                    #expect(storedMasked == originalMasked)
+                    // The tokens decrypt (outside the proxy) to the canonical JSON of the original values.
+                    let object = try #require(try JSONSerialization.jsonObject(with: Data(stored.utf8)) as? [String: Any])
+                    let ssn = try #require(object["ssn"] as? String)
+                    #expect(String(decoding: try ciphers["pii"]!.open(token: ssn, rulePath: "$.ssn"), as: UTF8.self) == #""078-05-1120""#)
+                    let card = try #require((object["card"] as? [String: Any])?["number"] as? String)
+                    #expect(String(decoding: try ciphers["financial"]!.open(token: card, rulePath: "$.card.number"), as: UTF8.self) == "4111111111111111")
+                    let phones = try #require(object["contacts"] as? [[String: Any]]).compactMap { $0["phone"] as? String }
+                    #expect(phones.count == 2)
+                    #expect(phones[0] == phones[1], "deterministic key: equal values, equal tokens")
+                }
+                let access = harness.proxy.logEntries().filter { $0["msg"] == "access" }
+                #expect(access.first?["fields_encrypted"] == "4")
+            }
+        }
+
+        @Test("authorized readers get plaintext back; others get the tokens exactly as stored")
+        func responseDecryption() async throws {
+            try await Self.withEncryptingProxy { harness, _ in
+                let stored = try await harness.curl(
+                    "/v1/patients/records/7",
+                    ["-H", "content-type: application/json", "--data-binary", Self.document]
+                )
+                #expect(stored.status == 200)
+                let asWriter = try await harness.curl("/v1/patients/records/7", as: .writer)
+                let asReader = try await harness.curl("/v1/patients/records/7", as: .reader, ["--compressed"])
+                let atRest = try #require(harness.backend.records().first?.body)
+                #expect(asWriter.bodyText == atRest)
+                #expect(asReader.status == 200)
+                let expected = Self.document.replacingOccurrences(of: "4111111111111111", with: "4111111111111111")
+                #expect(asReader.bodyText == expected)
+                #expect(asReader.header("content-length") == nil || asReader.header("content-length") == String(asReader.body.count))
+                let readerRequest = harness.backend.records().last
+                #expect(readerRequest?.values("accept-encoding").isEmpty == true)
+                let metrics = try await HTTPResult.curl(["http://127.0.0.1:\(harness.proxy.adminPort ?? 0)/metrics"], in: harness.directory)
+                #expect(metrics.bodyText.contains(#"sealgate_fields_decrypted_total{route="/v1/patients",key="pii"} 1"#))
+                #expect(metrics.bodyText.contains(#"sealgate_fields_encrypted_total{route="/v1/patients",key="pii-search"} 2"#))
+            }
+        }
+
+        @Test("a re-sent token passes unchanged; a forged or moved one is refused")
+        func tokensAtRulePaths() async throws {
+            try await Self.withEncryptingProxy { harness, ciphers in
+                let token = try ciphers["pii"]!.seal(plaintext: Array(#""078-05-1120""#.utf8), rulePath: "$.ssn")
+                let resent = try await harness.curl(
+                    "/v1/patients",
+                    ["-H", "content-type: application/json", "--data-binary", #"{"ssn":"\#(token)"}"#]
+                )
+                #expect(resent.status == 200)
+                #expect(resent.echoed?.body == #"{"ssn":"\#(token)"}"#)
+                let moved = try await harness.curl(
+                    "/v1/patients",
+                    ["-H", "content-type: application/json", "--data-binary", #"{"card":{"number":"\#(token)"}}"#]
+                )
+                #expect(moved.status == 400)
+                #expect(moved.json?["code"] as? String == "not_authentic_token")
+                #expect(harness.backend.records().count == 1)
+            }
+        }
+
+        @Test(
+            "fail closed: the backend never gets a complete request, nor a plaintext value",
+            arguments: [
+                (["-H", "content-type: text/plain"], #"{"ssn":"078-05-1120"}"#, 415, "unsupported_media_type"),
+                (["-H", "content-type:"], #"{"ssn":"078-05-1120"}"#, 415, "unsupported_media_type"),
+                (["-H", "content-type: application/json; charset=latin1"], #"{"ssn":"078-05-1120"}"#, 415, "unsupported_media_type"),
+                (["-H", "content-type: application/json", "-H", "content-encoding: gzip"], #"{"ssn":"078-05-1120"}"#, 415, "unsupported_media_type"),
+                (["-H", "content-type: application/json"], #"{"ssn":"078-05-1120""#, 400, "invalid_json"),
+                (["-H", "content-type: application/json"], #"{"ssn":"078-05-1120"} trailing"#, 400, "invalid_json"),
+                (["-H", "content-type: application/json"], "\u{FEFF}{\"ssn\":\"078-05-1120\"}", 400, "invalid_json"),
+                (["-H", "content-type: application/json"], #"{"card":{"number":9007199254740993}}"#, 400, "number_not_exact"),
+                (["-H", "content-type: application/json"], #"{"ssn":"sg1:pii:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}"#, 400, "not_authentic_token"),
+                (["-H", "content-type: application/vnd.api+json"], String(repeating: "[", count: 129) + String(repeating: "]", count: 129), 400, "invalid_json"),
+            ]
+        )
+        func failClosed(headers: [String], body: String, status: Int, code: String) async throws {
+            try await Self.withEncryptingProxy { harness, _ in
+                for http in ["--http1.1", "--http2"] {
+                    let result = try await harness.curl("/v1/patients", headers + [http, "--data-binary", body])
+                    #expect(result.status == status, "\(http): \(result.bodyText)")
+                    #expect(result.json?["code"] as? String == code, "\(http)")
+                    #expect(result.bodyText.contains("078-05-1120") == false)
+                }
+                let records = harness.backend.records()
+                #expect(records.allSatisfy { !$0.complete })
+                #expect(records.allSatisfy { !($0.body ?? "").contains("078-05-1120") })
+            }
+        }
+
+        @Test("a request without a body passes untouched on a rule route")
+        func bodilessRequest() async throws {
+            try await Self.withEncryptingProxy { harness, _ in
+                let result = try await harness.curl("/v1/patients?page=2", ["--http2"])
+                #expect(result.status == 200)
+                #expect(result.echoed?.body_length == 0)
+            }
+        }
+    }
+}
+
+/// A value shared with a closure that runs before the harness body.
+final class Locked<Value>: @unchecked Sendable {
+    // @unchecked: written once by the prepare step, then only read, both on the test's task.
+    var value: Value
+    init(_ value: Value) { self.value = value }
+}
