@@ -10,7 +10,28 @@ import Yams
 /// everything — including that certificates and keys load — and reporting every problem at once.
 enum ConfigFile {
     static func load(path: String) throws(ConfigErrors) -> SealgateConfiguration {
-        let reader = ConfigReader(file: path)
+        let (root, reader) = try Self.compose(path: path)
+        let configuration = Self.read(root, reader)
+        guard reader.problems.isEmpty, let configuration else { throw ConfigErrors(problems: reader.problems) }
+        return configuration
+    }
+
+    /// Reads only the `keys` section and `log.audit`, for the `keys` commands: the rest of the file is not
+    /// checked, so key management works where the TLS files are absent or routes are not yet accepted.
+    static func loadKeys(path: String) throws(ConfigErrors) -> (keys: SealgateConfiguration.KeysSettings, audit: String) {
+        let (root, reader) = try Self.compose(path: path)
+        let top = reader.mapping(root, at: "config", allowed: Self.topLevelKeys)
+        if let top, top["keys"] == nil {
+            reader.report(root, "missing section 'keys' (keys: {vault: DIR, kek: {provider: local, path: FILE}})")
+        }
+        let keys = top?["keys"].flatMap { Self.keys($0, reader) }
+        let audit = Self.audit(reader.mapping(top?["log"], at: "log", allowed: Self.logKeys), reader)
+        guard reader.problems.isEmpty, let keys else { throw ConfigErrors(problems: reader.problems) }
+        return (keys, audit)
+    }
+
+    /// Reads and parses the YAML document.
+    private static func compose(path: String) throws(ConfigErrors) -> (Node, ConfigReader) {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
@@ -26,9 +47,7 @@ enum ConfigFile {
         guard let root else {
             throw ConfigErrors(problems: [ConfigProblem(file: path, line: 1, column: 1, message: "the file is empty")])
         }
-        let configuration = Self.read(root, reader)
-        guard reader.problems.isEmpty, let configuration else { throw ConfigErrors(problems: reader.problems) }
-        return configuration
+        return (root, ConfigReader(file: path))
     }
 
     private static func problem(fromYAMLError error: any Error, file: String) -> ConfigProblem {
@@ -40,6 +59,8 @@ enum ConfigFile {
         }
         return ConfigProblem(file: file, line: 1, column: 1, message: "invalid YAML: \(description)")
     }
+
+    private static let logKeys: Set<String> = ["level", "access_log", "audit"]
 
     private static let topLevelKeys: Set<String> = [
         "listen", "upstream", "authorization", "identity_header", "keys", "routes", "limits", "shutdown_grace",
@@ -68,10 +89,10 @@ enum ConfigFile {
         let admin = reader.mapping(top["admin"], at: "admin", allowed: ["address"]).flatMap {
             reader.address($0["address"], at: $0.path("address"))
         }
-        let log = reader.mapping(top["log"], at: "log", allowed: ["level", "access_log", "audit"])
+        let log = reader.mapping(top["log"], at: "log", allowed: Self.logKeys)
         let level = reader.choice(log?["level"], at: "log.level", as: Logger.Level.self) ?? .info
         let accessLog = reader.bool(log?["access_log"], at: "log.access_log") ?? true
-        let audit = reader.string(log?["audit"], at: "log.audit").map { $0 == "stderr" ? $0 : reader.resolve($0) } ?? "stderr"
+        let audit = Self.audit(log, reader)
 
         guard let listener, let upstream, let authorization else { return nil }
         let proxy = ProxyConfiguration(
@@ -315,6 +336,11 @@ enum ConfigFile {
             return nil
         }
         return .init(vaultPath: reader.resolve(vault), kekProvider: provider, kekPath: reader.resolve(path))
+    }
+
+    /// `log.audit`: `stderr` (the default) or a file path, resolved against the config file's directory.
+    private static func audit(_ log: Fields?, _ reader: ConfigReader) -> String {
+        reader.string(log?["audit"], at: "log.audit").map { $0 == "stderr" ? $0 : reader.resolve($0) } ?? "stderr"
     }
 
     private static func monitor(_ node: Node?, _ reader: ConfigReader) -> SealgateConfiguration.MonitorSettings {

@@ -1,0 +1,70 @@
+import Foundation
+import SealgateCrypto
+
+/// What `keys list` prints: a table for people or stable JSON for scripts; never key material.
+struct KeyListing: Encodable {
+    /// One key name.
+    struct Entry: Encodable {
+        var name: String
+        var type: String
+        var primaryKeyID: UInt32
+        var keys: [Key]
+
+        enum CodingKeys: String, CodingKey {
+            case name, type, keys
+            case primaryKeyID = "primary_key_id"
+        }
+    }
+
+    /// One key of a key name.
+    struct Key: Encodable {
+        var keyID: UInt32
+        var status: String
+        var primary: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case status, primary
+            case keyID = "key_id"
+        }
+    }
+
+    var keys: [Entry]
+
+    init(_ keysets: [(name: String, keyset: Keyset)]) {
+        keys = keysets.map { name, keyset in
+            Entry(
+                name: name,
+                type: keyset.type.rawValue,
+                primaryKeyID: keyset.primaryKeyID,
+                keys: keyset.keys.map {
+                    Key(keyID: $0.id, status: $0.status.rawValue.lowercased(), primary: $0.id == keyset.primaryKeyID)
+                }
+            )
+        }
+    }
+
+    /// `{"keys": [...]}` with sorted members.
+    func json() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        // Encoding strings, numbers and booleans cannot fail.
+        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+
+    /// One row per key: name, type, key id, status and `yes` for the primary.
+    func table(vault: String) -> String {
+        guard !keys.isEmpty else {
+            return "no keys in the vault \(vault)"
+        }
+        let rows =
+            [["NAME", "TYPE", "KEY ID", "STATUS", "PRIMARY"]]
+            + keys.flatMap { entry in
+                entry.keys.map { [entry.name, entry.type, String($0.keyID), $0.status, $0.primary ? "yes" : ""] }
+            }
+        let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
+        return rows.map { row in
+            zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }
+                .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+        }.joined(separator: "\n")
+    }
+}

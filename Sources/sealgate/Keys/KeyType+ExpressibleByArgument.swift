@@ -1,0 +1,5 @@
+import ArgumentParser
+import SealgateCrypto
+
+/// `--type aes256-gcm|aes256-siv`.
+extension KeyType: ExpressibleByArgument {}

@@ -1,0 +1,45 @@
+import ArgumentParser
+import SealgateCrypto
+
+/// A `sealgate keys` subcommand: it finds the keys through its ``KeyVaultOptions`` and reports every error the same
+/// way, as `error: …` on standard error with exit status 2 for configuration errors and refusals and 1 for failed
+/// operations; never a stack trace, never key material.
+protocol KeysSubcommand: AsyncParsableCommand {
+    /// `--config FILE` or `--vault DIR --kek FILE`.
+    var options: KeyVaultOptions { get }
+
+    /// Does the command's work on the keys at `location`.
+    func run(at location: KeyStoreLocation) async throws
+}
+
+extension KeysSubcommand {
+    func run() async throws {
+        do {
+            try await run(at: options.location())
+        } catch let failure as KeysCommandFailure {
+            printToStandardError("error: \(failure.message)")
+            throw failure.exitCode
+        } catch let errors as ConfigErrors {
+            printToStandardError(errors.description)
+            throw ExitCode(2)
+        } catch let error as SealgateCryptoError {
+            printToStandardError("error: \(error.message)\(Self.hint(for: error.code))")
+            throw ExitCode.failure
+        } catch {
+            printToStandardError("error: \(error)")
+            throw ExitCode.failure
+        }
+    }
+
+    /// What to try next after a library error, appended to its message.
+    private static func hint(for code: SealgateCryptoError.Code) -> String {
+        switch code {
+        case .authenticationFailure, .unknownKeyID:
+            " (is this the KEK the vault was written with? after `sealgate keys rotate-kek`, use the new KEK)"
+        case .keyNotFound:
+            " (`sealgate keys list` shows the keys)"
+        default:
+            ""
+        }
+    }
+}
