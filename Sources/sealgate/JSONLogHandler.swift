@@ -6,6 +6,7 @@ import Musl
 import Darwin
 #endif
 import Logging
+import SealgateProxy
 
 /// Writes each log message as one JSON line (`ts`, `level`, `logger`, `msg`, then metadata) to a
 /// file descriptor with a single `write`, so concurrent lines never interleave.
@@ -29,12 +30,12 @@ struct JSONLogHandler: LogHandler {
 
     func log(event: LogEvent) {
         var line = "{\"ts\":\"\(Self.timestamp())\",\"level\":\"\(event.level)\",\"logger\":"
-        line += Self.quote(self.label) + ",\"msg\":" + Self.quote("\(event.message)")
+        line += JSONString.quote(self.label) + ",\"msg\":" + JSONString.quote("\(event.message)")
         var merged = self.metadata
         if let provided = self.metadataProvider?.get() { merged.merge(provided) { $1 } }
         if let extra = event.metadata { merged.merge(extra) { $1 } }
         for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
-            line += "," + Self.quote(key) + ":" + Self.quote("\(value)")
+            line += "," + JSONString.quote(key) + ":" + JSONString.quote("\(value)")
         }
         line += "}\n"
         FileDescriptorWriter.write(line, to: self.fileDescriptor)
@@ -54,23 +55,5 @@ struct JSONLogHandler: LogHandler {
         return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
             + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2))."
             + "\(pad(Int32(now.tv_nsec / 1_000_000), 3))Z"
-    }
-
-    static func quote(_ value: String) -> String {
-        var result = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
     }
 }

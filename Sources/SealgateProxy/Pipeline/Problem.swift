@@ -116,9 +116,10 @@ extension Problem {
     )
 }
 
-/// JSON string quoting for the few JSON documents sealgate writes itself.
-enum JSONString {
-    static func quote(_ value: String) -> String {
+/// JSON string quoting for the few JSON documents sealgate writes itself (problems, log lines).
+public enum JSONString {
+    /// The value as a JSON string literal, quotes included.
+    public static func quote(_ value: String) -> String {
         var result = "\""
         for scalar in value.unicodeScalars {
             switch scalar {

@@ -32,41 +32,36 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def read_body(self):
-        digest, kept, length, complete = hashlib.sha256(), bytearray(), 0, True
+        digest, kept, length = hashlib.sha256(), bytearray(), 0
+
+        def take(count):
+            nonlocal length
+            while count:
+                block = self.rfile.read(min(count, 1 << 20))
+                if not block:
+                    raise EOFError
+                digest.update(block)
+                length += len(block)
+                count -= len(block)
+                if length <= 1 << 20:
+                    kept.extend(block)
+
+        complete = True
         try:
             if self.headers.get("transfer-encoding", "").lower() == "chunked":
                 while True:
                     line = self.rfile.readline()
                     if not line:
-                        complete = False
-                        break
+                        raise EOFError
                     size = int(line.split(b";")[0].strip(), 16)
                     if size == 0:
                         while self.rfile.readline() not in (b"\r\n", b"\n", b""):
                             pass
                         break
-                    remaining = size
-                    while remaining:
-                        block = self.rfile.read(min(remaining, 1 << 20))
-                        if not block:
-                            raise EOFError
-                        digest.update(block)
-                        length += len(block)
-                        remaining -= len(block)
-                        if length <= 1 << 20:
-                            kept += block
+                    take(size)
                     self.rfile.readline()
             else:
-                remaining = int(self.headers.get("content-length") or 0)
-                while remaining:
-                    block = self.rfile.read(min(remaining, 1 << 20))
-                    if not block:
-                        raise EOFError
-                    digest.update(block)
-                    length += len(block)
-                    remaining -= len(block)
-                    if length <= 1 << 20:
-                        kept += block
+                take(int(self.headers.get("content-length") or 0))
         except (EOFError, ValueError, ConnectionError):
             complete = False
         return {
