@@ -15,6 +15,8 @@ public final class ProxyMetrics: Sendable {
     private let rejectedConnections = Counter(label: "sealgate_rejected_connections_total")
     private let receivedBytes = Counter(label: "sealgate_received_bytes_total")
     private let sentBytes = Counter(label: "sealgate_sent_bytes_total")
+    private let keyReloadSuccesses = Counter(label: "sealgate_key_reloads_total", dimensions: [("result", "success")])
+    private let keyReloadFailures = Counter(label: "sealgate_key_reloads_total", dimensions: [("result", "failure")])
 
     private struct FieldKey: Hashable {
         var route: String
@@ -79,6 +81,10 @@ public final class ProxyMetrics: Sendable {
             counters[route] = counter
             return counter
         }.increment(by: count)
+    }
+
+    func keysReloaded(success: Bool) {
+        (success ? self.keyReloadSuccesses : self.keyReloadFailures).increment()
     }
 
     func connectionOpened() { self.openConnections.increment() }

@@ -12,9 +12,9 @@ final class ProxyShared: Sendable {
     let accessLog: Bool
     let maxBody: Int
     let upstreamTimeout: TimeAmount
-    let keys: FieldKeys
+    let keyRing: KeyRing
 
-    init(configuration: ProxyConfiguration, pools: UpstreamPools, metrics: ProxyMetrics, logger: Logger, keys: FieldKeys = FieldKeys()) {
+    init(configuration: ProxyConfiguration, pools: UpstreamPools, metrics: ProxyMetrics, logger: Logger, keyRing: KeyRing = KeyRing()) {
         self.planner = RequestPlanner(configuration: configuration)
         self.pools = pools
         self.metrics = metrics
@@ -22,7 +22,7 @@ final class ProxyShared: Sendable {
         self.accessLog = configuration.accessLog
         self.maxBody = configuration.limits.maxBody
         self.upstreamTimeout = TimeAmount(configuration.upstream.timeout)
-        self.keys = keys
+        self.keyRing = keyRing
     }
 
     /// Counts and logs a finished (or abandoned, `status == nil`) request.

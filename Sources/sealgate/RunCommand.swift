@@ -37,15 +37,27 @@ struct RunCommand: AsyncParsableCommand {
     static func serve(_ configuration: SealgateConfiguration, registry: PrometheusCollectorRegistry, logger: Logger) async throws {
         let group = MultiThreadedEventLoopGroup.singleton
         let readiness = Readiness()
+        let metrics = ProxyMetrics()
+        let keyRing = KeyRing()
         let proxy = ProxyServer(
             configuration: configuration.proxy,
             group: group,
-            metrics: ProxyMetrics(),
+            metrics: metrics,
             readiness: readiness,
             logger: logger,
-            keys: try await Self.loadKeys(configuration)
+            keyRing: keyRing
         )
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let settings = configuration.keys, configuration.proxy.routes.contains(where: { !$0.encrypt.isEmpty }) {
+            let reloader = KeyReloader(
+                vaultDirectory: settings.vaultPath,
+                keyRing: keyRing,
+                readiness: readiness,
+                metrics: metrics,
+                logger: logger
+            ) { try await Self.loadKeys(configuration) }
+            services.append(.init(service: reloader))
+        }
         if let address = configuration.proxy.admin {
             let admin = AdminServer(
                 address: address,
@@ -64,20 +76,15 @@ struct RunCommand: AsyncParsableCommand {
         logger.info("stopped")
     }
 
-    /// Unwraps the keys that the routes' field rules name, once, at start.
+    /// Unwraps the keys that the routes' field rules name from the vault.
     static func loadKeys(_ configuration: SealgateConfiguration) async throws -> FieldKeys {
         let names = Set(configuration.proxy.routes.flatMap { $0.encrypt.map(\.key) })
         guard !names.isEmpty, let settings = configuration.keys, let kekPath = settings.kekPath else { return FieldKeys() }
-        do {
-            let vault = KeyVault(directory: settings.vaultPath, provider: try LocalKeyEncryptionKey(contentsOf: kekPath))
-            var ciphers: [FieldCipher] = []
-            for name in names.sorted() {
-                ciphers.append(try FieldCipher(keyName: name, keyset: try await vault.load(name)))
-            }
-            return FieldKeys(ciphers)
-        } catch {
-            printToStandardError("sealgate: the keys of the field rules cannot be loaded: \(error)")
-            throw ExitCode(1)
+        let vault = KeyVault(directory: settings.vaultPath, provider: try LocalKeyEncryptionKey(contentsOf: kekPath))
+        var ciphers: [FieldCipher] = []
+        for name in names.sorted() {
+            ciphers.append(try FieldCipher(keyName: name, keyset: try await vault.load(name)))
         }
+        return FieldKeys(ciphers)
     }
 }

@@ -129,7 +129,7 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
         do {
             plan = try self.shared.planner.plan(head, client: self.client, requestID: requestID)
             if plan.encryptsBody, let route = plan.route {
-                requestRewriter = try BodyRewriter(rules: route.encrypt, keys: self.shared.keys, mode: .encrypt)
+                requestRewriter = try BodyRewriter(rules: route.encrypt, keys: self.shared.keyRing.current, mode: .encrypt)
             }
         } catch {
             self.discardBudget = Self.maximumDiscardedBody
@@ -325,7 +325,7 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
             if let rules = exchange.responseRules, head.headers["content-type"].count == 1,
                 JSONMediaType.accepts(head.headers["content-type"][0]), JSONMediaType.isIdentityCoded(head.headers)
             {
-                exchange.responseRewriter = try? BodyRewriter(rules: rules, keys: self.shared.keys, mode: .decrypt)
+                exchange.responseRewriter = try? BodyRewriter(rules: rules, keys: self.shared.keyRing.current, mode: .decrypt)
                 if exchange.responseRewriter != nil { downstream.headers.remove(name: "content-length") }
             }
             self.exchange = exchange

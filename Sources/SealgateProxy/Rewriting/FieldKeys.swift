@@ -11,4 +11,9 @@ public struct FieldKeys: Sendable {
 
     /// The cipher of a key name, if it is loaded.
     public subscript(_ keyName: String) -> FieldCipher? { self.ciphers[keyName] }
+
+    /// `name:primary-key-id` of each key, for logs.
+    public var summary: String {
+        self.ciphers.keys.sorted().map { "\($0):\(self.ciphers[$0]!.primaryKeyID)" }.joined(separator: ", ")
+    }
 }

@@ -17,7 +17,7 @@ public final class ProxyServer: Service {
     private let metrics: ProxyMetrics
     private let readiness: Readiness
     private let logger: Logger
-    private let keys: FieldKeys
+    private let keyRing: KeyRing
 
     /// - Parameters:
     ///   - configuration: the validated configuration.
@@ -25,16 +25,16 @@ public final class ProxyServer: Service {
     ///   - metrics: where request and connection metrics go.
     ///   - readiness: marked ready once listening, not ready once shutting down.
     ///   - logger: receives the access log and operational messages.
-    ///   - keys: the keys of the key names that field rules use.
+    ///   - keyRing: the keys of the key names that field rules use, kept current by a ``KeyReloader``.
     public init(
         configuration: ProxyConfiguration,
         group: any EventLoopGroup,
         metrics: ProxyMetrics,
         readiness: Readiness,
         logger: Logger,
-        keys: FieldKeys = FieldKeys()
+        keyRing: KeyRing = KeyRing()
     ) {
-        self.keys = keys
+        self.keyRing = keyRing
         self.configuration = configuration
         self.group = group
         self.metrics = metrics
@@ -55,7 +55,7 @@ public final class ProxyServer: Service {
             pools: pools,
             metrics: self.metrics,
             logger: self.logger,
-            keys: self.keys
+            keyRing: self.keyRing
         )
         let serverURI = serverIdentity.leafURIs.first
         let limits = self.configuration.limits

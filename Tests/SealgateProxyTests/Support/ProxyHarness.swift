@@ -32,10 +32,16 @@ final class ProxyHarness: @unchecked Sendable {
     static func with<T>(
         configuration: String = ProxyHarness.defaultConfiguration,
         httpsBackend: Bool = false,
+        waitForKeys: Bool = true,
         prepare: (URL) async throws -> Void = { _ in },
         _ body: (ProxyHarness) async throws -> T
     ) async throws -> T {
-        let harness = try await ProxyHarness(configuration: configuration, httpsBackend: httpsBackend, prepare: prepare)
+        let harness = try await ProxyHarness(
+            configuration: configuration,
+            httpsBackend: httpsBackend,
+            waitForKeys: waitForKeys,
+            prepare: prepare
+        )
         do {
             let result = try await body(harness)
             await harness.shutdown()
@@ -48,14 +54,14 @@ final class ProxyHarness: @unchecked Sendable {
 
     /// Starts everything; `configuration` may use `{BACKEND}` for the backend's port. An HTTPS
     /// backend uses the server certificate and requires a client certificate from the test CA.
-    private init(configuration: String, httpsBackend: Bool, prepare: (URL) async throws -> Void) async throws {
+    private init(configuration: String, httpsBackend: Bool, waitForKeys: Bool, prepare: (URL) async throws -> Void) async throws {
         self.directory = try TestEnvironment.makeTemporaryDirectory()
         self.pki = try TestPKI(in: self.directory)
         try await prepare(self.directory)
         let tls = httpsBackend ? (self.pki.serverCertificatePath, self.pki.serverKeyPath, self.pki.caPath) : nil
         self.backend = try await BackendProcess(in: self.directory, tls: tls)
         let text = configuration.replacingOccurrences(of: "{BACKEND}", with: String(self.backend.port))
-        self.proxy = try await ProxyProcess(configuration: text, in: self.directory)
+        self.proxy = try await ProxyProcess(configuration: text, in: self.directory, waitForKeys: waitForKeys)
     }
 
     /// `https://localhost:<port><path>`

@@ -8,8 +8,9 @@ final class ProxyProcess: @unchecked Sendable {
     let logURL: URL
     private let process: Process
 
-    /// Starts `sealgate run --config <directory>/sealgate.yaml` and waits until it listens.
-    init(configuration: String, in directory: URL) async throws {
+    /// Starts `sealgate run --config <directory>/sealgate.yaml` and waits until it listens and,
+    /// with `waitForKeys`, until the keys of its field rules are loaded (as a readiness probe would).
+    init(configuration: String, in directory: URL, waitForKeys: Bool = true) async throws {
         let configURL = directory.appendingPathComponent("sealgate.yaml")
         try configuration.write(to: configURL, atomically: true, encoding: .utf8)
         self.logURL = directory.appendingPathComponent("sealgate.log")
@@ -21,11 +22,13 @@ final class ProxyProcess: @unchecked Sendable {
         self.process.standardOutput = FileHandle.nullDevice
         try self.process.run()
         let wantsAdmin = configuration.contains("admin:")
+        let wantsKeys = waitForKeys && configuration.contains("encrypt:")
         for _ in 0..<400 {
             let entries = Self.entries(in: self.logURL)
             let listening = entries.first { $0["msg"] == "listening" }?["address"]
             let admin = entries.first { $0["msg"] == "admin listening" }?["address"]
-            if let listening, !wantsAdmin || admin != nil {
+            let keysLoaded = entries.contains { $0["msg"] == "keys loaded" }
+            if let listening, !wantsAdmin || admin != nil, !wantsKeys || keysLoaded {
                 self.port = Self.port(of: listening)
                 self.adminPort = admin.map(Self.port)
                 return
