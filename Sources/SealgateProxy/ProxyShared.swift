@@ -13,8 +13,11 @@ final class ProxyShared: Sendable {
     let maxBody: Int
     let upstreamTimeout: TimeAmount
     let keyRing: KeyRing
+    let keyUseAudit: KeyUseAudit?
 
-    init(configuration: ProxyConfiguration, pools: UpstreamPools, metrics: ProxyMetrics, logger: Logger, keyRing: KeyRing = KeyRing()) {
+    init(configuration: ProxyConfiguration, pools: UpstreamPools, metrics: ProxyMetrics, logger: Logger, keyRing: KeyRing = KeyRing(),
+        keyUseAudit: KeyUseAudit? = nil
+    ) {
         self.planner = RequestPlanner(configuration: configuration)
         self.pools = pools
         self.metrics = metrics
@@ -23,6 +26,7 @@ final class ProxyShared: Sendable {
         self.maxBody = configuration.limits.maxBody
         self.upstreamTimeout = TimeAmount(configuration.upstream.timeout)
         self.keyRing = keyRing
+        self.keyUseAudit = keyUseAudit
     }
 
     /// Counts and logs a finished (or abandoned, `status == nil`) request.
@@ -35,8 +39,10 @@ final class ProxyShared: Sendable {
             bytesIn: record.bytesIn,
             bytesOut: record.bytesOut
         )
+        let identity = record.identity.map { $0.uris.first ?? $0.subject } ?? "anonymous"
         for (key, count) in record.fields {
             self.metrics.fieldsRewritten(route: record.route, key: key, decrypted: record.fieldsDecrypted, count: count)
+            self.keyUseAudit?.record(key: key, identity: identity, operation: record.fieldsDecrypted ? "decrypt" : "encrypt", count: count)
         }
         if record.undecryptableTokens > 0 {
             self.metrics.tokensUndecryptable(route: record.route, count: record.undecryptableTokens)
@@ -56,7 +62,7 @@ final class ProxyShared: Sendable {
         ]
         if let method = record.method { metadata["method"] = "\(method.rawValue)" }
         if let path = record.path { metadata["path"] = "\(path)" }
-        if let identity = record.identity { metadata["identity"] = "\(identity.uris.first ?? identity.subject)" }
+        if record.identity != nil { metadata["identity"] = "\(identity)" }
         if let code = record.problemCode { metadata["problem"] = "\(code)" }
         let fields = record.fields.values.reduce(0, +)
         if fields > 0 { metadata[record.fieldsDecrypted ? "fields_decrypted" : "fields_encrypted"] = "\(fields)" }

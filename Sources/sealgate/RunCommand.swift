@@ -39,16 +39,22 @@ struct RunCommand: AsyncParsableCommand {
         let readiness = Readiness()
         let metrics = ProxyMetrics()
         let keyRing = KeyRing()
+        let usesKeys = configuration.proxy.routes.contains { !$0.encrypt.isEmpty }
+        let keyUseAudit = usesKeys
+            ? KeyUseAudit(log: try AuditLog(destination: .init(configured: configuration.audit), tool: "sealgate run"), logger: logger)
+            : nil
         let proxy = ProxyServer(
             configuration: configuration.proxy,
             group: group,
             metrics: metrics,
             readiness: readiness,
             logger: logger,
-            keyRing: keyRing
+            keyRing: keyRing,
+            keyUseAudit: keyUseAudit
         )
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
-        if let settings = configuration.keys, configuration.proxy.routes.contains(where: { !$0.encrypt.isEmpty }) {
+        if let keyUseAudit { services.append(.init(service: keyUseAudit)) }
+        if let settings = configuration.keys, usesKeys {
             let reloader = KeyReloader(
                 vaultDirectory: settings.vaultPath,
                 keyRing: keyRing,

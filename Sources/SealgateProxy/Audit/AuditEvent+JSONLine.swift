@@ -23,16 +23,14 @@ extension AuditEvent {
         add("kek", kek.map(Self.quote))
         add("previous_kek", previousKEK.map(Self.quote))
         add("keys", keys.map { "[" + $0.map(Self.quote).joined(separator: ",") + "]" })
+        add("identity", identity.map(Self.quote))
+        add("operation", operation.map(Self.quote))
+        add("count", count.map { String($0) })
+        add("since", since.map { Self.quote($0.formatted(Self.timestampStyle)) })
         add("actor", Self.quote(actorName))
         add("tool", Self.quote(tool))
         return "{" + members.map { "\"\($0)\":\($1)" }.joined(separator: ",") + "}\n"
     }
 
-    /// A JSON string literal.
-    private static func quote(_ text: String) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .withoutEscapingSlashes
-        // Encoding a String cannot fail.
-        return (try? encoder.encode(text)).map { String(decoding: $0, as: UTF8.self) } ?? "\"\""
-    }
+    private static func quote(_ text: String) -> String { JSONString.quote(text) }
 }

@@ -1,4 +1,6 @@
-/// One line of the audit log: a key management action or, later, aggregated key use.
+import Foundation
+
+/// One line of the audit log: a key management action, or key use aggregated per minute.
 ///
 /// Events name keys, key types, key ids and KEK files; they never carry a plaintext value or key material.
 /// Fields left nil are omitted from the line.
@@ -26,6 +28,8 @@ public struct AuditEvent: Sendable, Hashable {
         public static let kekCreated = Name("kek.created")
         /// Every keyset of the vault was re-encrypted under another KEK.
         public static let kekRotated = Name("kek.rotated")
+        /// Keys were used by the proxy: one event per key, identity and operation per minute.
+        public static let keyUsed = Name("key.used")
     }
 
     /// What happened.
@@ -48,6 +52,14 @@ public struct AuditEvent: Sendable, Hashable {
     public var previousKEK: String?
     /// The key names an action touched, such as every keyset a KEK rotation rewrapped (`keys`).
     public var keys: [String]?
+    /// The client identity that used the key (`key.used`).
+    public var identity: String?
+    /// `encrypt` or `decrypt` (`key.used`).
+    public var operation: String?
+    /// How many fields (`key.used`).
+    public var count: Int?
+    /// Start of the aggregation window (`key.used`).
+    public var since: Date?
 
     /// Creates an event.
     /// - Parameters:

@@ -18,6 +18,7 @@ public final class ProxyServer: Service {
     private let readiness: Readiness
     private let logger: Logger
     private let keyRing: KeyRing
+    private let keyUseAudit: KeyUseAudit?
 
     /// - Parameters:
     ///   - configuration: the validated configuration.
@@ -26,15 +27,18 @@ public final class ProxyServer: Service {
     ///   - readiness: marked ready once listening, not ready once shutting down.
     ///   - logger: receives the access log and operational messages.
     ///   - keyRing: the keys of the key names that field rules use, kept current by a ``KeyReloader``.
+    ///   - keyUseAudit: receives every use of a key, if key use is audited.
     public init(
         configuration: ProxyConfiguration,
         group: any EventLoopGroup,
         metrics: ProxyMetrics,
         readiness: Readiness,
         logger: Logger,
-        keyRing: KeyRing = KeyRing()
+        keyRing: KeyRing = KeyRing(),
+        keyUseAudit: KeyUseAudit? = nil
     ) {
         self.keyRing = keyRing
+        self.keyUseAudit = keyUseAudit
         self.configuration = configuration
         self.group = group
         self.metrics = metrics
@@ -55,7 +59,8 @@ public final class ProxyServer: Service {
             pools: pools,
             metrics: self.metrics,
             logger: self.logger,
-            keyRing: self.keyRing
+            keyRing: self.keyRing,
+            keyUseAudit: self.keyUseAudit
         )
         let serverURI = serverIdentity.leafURIs.first
         let limits = self.configuration.limits

@@ -182,3 +182,36 @@ final class Locked<Value>: @unchecked Sendable {
     var value: Value
     init(_ value: Value) { self.value = value }
 }
+
+extension EndToEndTests.EncryptingRoutes {
+    @Test("key use is audited per key, identity and operation, never with a value")
+    func keyUseAudit() async throws {
+        let configuration = Self.configuration + "\nlog: {audit: audit.log}\n"
+        let ciphers = Locked<[String: FieldCipher]>([:])
+        try await ProxyHarness.with(configuration: configuration, prepare: { ciphers.value = try await Self.makeKeys(in: $0) }) { harness in
+            for _ in 0..<3 {
+                let result = try await harness.curl(
+                    "/v1/patients/records/1",
+                    ["-H", "content-type: application/json", "--data-binary", Self.document]
+                )
+                #expect(result.status == 200)
+            }
+            _ = try await harness.curl("/v1/patients/records/1", as: .reader)
+            #expect(try await harness.proxy.stop(signal: SIGTERM) == 0)
+            let audit = try String(contentsOf: harness.directory.appendingPathComponent("audit.log"), encoding: .utf8)
+            let events = audit.split(separator: "\n").compactMap {
+                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }
+            func count(_ key: String, _ identity: String, _ operation: String) -> Int? {
+                events.first { $0["key"] as? String == key && $0["identity"] as? String == identity && $0["operation"] as? String == operation }?["count"] as? Int
+            }
+            #expect(events.allSatisfy { $0["event"] as? String == "key.used" })
+            #expect(count("pii-search", TestPKI.writerURI, "encrypt") == 6)
+            #expect(count("pii", TestPKI.writerURI, "encrypt") == 3)
+            #expect(count("financial", TestPKI.readerURI, "decrypt") == 1)
+            for secret in ["078-05-1120", "+44 20 7946 0000", "4111111111111111"] {
+                #expect(!audit.contains(secret))
+            }
+        }
+    }
+}
