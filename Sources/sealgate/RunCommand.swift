@@ -30,6 +30,7 @@ struct RunCommand: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let logger = Logger(label: "sealgate")
+        for warning in configuration.warnings { logger.warning("configuration: \(warning)") }
         try await Self.serve(configuration, registry: registry, logger: logger)
     }
 

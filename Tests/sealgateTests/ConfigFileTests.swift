@@ -202,6 +202,9 @@ struct ConfigFileTests {
         #expect(configuration.keys?.vaultPath == fixture.directory.appendingPathComponent("keys").path)
         let problems = fixture.problems(base + "      - {path: \"$.a[\", key: pii}\n      - {path: $.b, key: Bad/Name}\n")
         #expect(problems.map(\.line) == [9, 10])
+        let overlapping = try fixture.load(base + "      - {path: $.card, key: pii}\n      - {path: $.card.number, key: financial}\n")
+        #expect(overlapping.warnings.map(\.line) == [9])
+        #expect(overlapping.warnings.first?.message.contains("$.card and $.card.number overlap") == true)
         let noKeys = fixture.problems(base.replacingOccurrences(of: "keys: {vault: keys/, kek: {provider: local, path: keys/kek.json}}\n", with: "") + "      - {path: $.ssn, key: pii}\n")
         #expect(noKeys.contains { $0.message.contains("keys section is missing") })
     }

@@ -106,7 +106,14 @@ enum ConfigFile {
             admin: admin.map { SocketAddressConfiguration(host: $0.host, port: $0.port) },
             accessLog: accessLog
         )
-        return SealgateConfiguration(proxy: proxy, logLevel: level, audit: audit, keys: keys, monitor: monitor)
+        return SealgateConfiguration(
+            proxy: proxy,
+            logLevel: level,
+            audit: audit,
+            keys: keys,
+            monitor: monitor,
+            warnings: reader.warnings
+        )
     }
 
     private static func listener(_ node: Node, _ reader: ConfigReader) -> ListenerConfiguration? {
@@ -281,6 +288,15 @@ enum ConfigFile {
                 rules.append(FieldRule(path: try JSONPath(text), key: key))
             } catch {
                 reader.report(rule["path"], "\(rule.path("path")): \(error.message)")
+            }
+        }
+        for (later, rule) in rules.enumerated() {
+            for earlier in rules[..<later] where earlier.path.overlaps(rule.path) {
+                reader.warn(
+                    fields["encrypt"],
+                    "\(path).encrypt: rules \(earlier.path) and \(rule.path) overlap; the outermost matched value "
+                        + "is encrypted whole by the first rule that matches it"
+                )
             }
         }
         var decrypt: AuthorizationPolicy?

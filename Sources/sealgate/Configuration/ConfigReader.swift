@@ -8,10 +8,17 @@ final class ConfigReader {
     /// The directory relative paths are resolved against.
     let directory: URL
     private(set) var problems: [ConfigProblem] = []
+    /// Things that work but are probably not what was meant.
+    private(set) var warnings: [ConfigProblem] = []
 
     init(file: String) {
         self.file = file
         self.directory = URL(fileURLWithPath: file).deletingLastPathComponent()
+    }
+
+    func warn(_ node: Node?, _ message: String) {
+        let mark = node?.mark
+        self.warnings.append(ConfigProblem(file: self.file, line: mark?.line ?? 1, column: mark?.column ?? 1, message: message))
     }
 
     func report(_ node: Node?, _ message: String) {

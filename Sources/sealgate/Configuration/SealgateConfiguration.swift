@@ -9,6 +9,8 @@ struct SealgateConfiguration: Sendable {
     var audit: String
     var keys: KeysSettings?
     var monitor: MonitorSettings
+    /// Problems that do not stop sealgate, such as overlapping rules.
+    var warnings: [ConfigProblem] = []
 
     /// Where keys live (used by the key commands and field encryption).
     struct KeysSettings: Sendable {
