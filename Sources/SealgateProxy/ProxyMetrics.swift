@@ -1,102 +1,93 @@
 import CoreMetrics
 import NIOConcurrencyHelpers
-import NIOHTTP1
 
 /// The proxy's metrics, created through swift-metrics so any backend (Prometheus here) can take them.
 ///
 /// Metric objects are cached per set of dimensions; creating one per request would be slow.
 public final class ProxyMetrics: Sendable {
-    private let requests = NIOLockedValueBox<[RequestKey: Counter]>([:])
-    private let durations = NIOLockedValueBox<[String: Timer]>([:])
-    private let handshakeFailures = NIOLockedValueBox<[String: Counter]>([:])
-    private let fieldCounters = NIOLockedValueBox<[FieldKey: Counter]>([:])
-    private let undecryptable = NIOLockedValueBox<[String: Counter]>([:])
-    private let openConnections = Meter(label: "sealgate_open_connections")
-    private let rejectedConnections = Counter(label: "sealgate_rejected_connections_total")
-    private let receivedBytes = Counter(label: "sealgate_received_bytes_total")
-    private let sentBytes = Counter(label: "sealgate_sent_bytes_total")
-    private let keyReloadSuccesses = Counter(label: "sealgate_key_reloads_total", dimensions: [("result", "success")])
-    private let keyReloadFailures = Counter(label: "sealgate_key_reloads_total", dimensions: [("result", "failure")])
+    private struct RouteStatus: Hashable {
+        var route: String
+        var status: UInt
+    }
 
-    private struct FieldKey: Hashable {
+    private struct FieldUse: Hashable {
         var route: String
         var key: String
         var decrypted: Bool
     }
 
-    private struct RequestKey: Hashable {
-        var route: String
-        var status: UInt
+    private let requests = MetricCache<RouteStatus, Counter> {
+        Counter(label: "sealgate_requests_total", dimensions: [("route", $0.route), ("status", String($0.status))])
     }
+    private let durations = MetricCache<String, Timer> {
+        Timer(label: "sealgate_request_duration_seconds", dimensions: [("route", $0)], preferredDisplayUnit: .seconds)
+    }
+    private let rejections = MetricCache<String, Counter> {
+        Counter(label: "sealgate_rejected_requests_total", dimensions: [("reason", $0)])
+    }
+    private let handshakeFailures = MetricCache<String, Counter> {
+        Counter(label: "sealgate_tls_handshake_failures_total", dimensions: [("reason", $0)])
+    }
+    private let fields = MetricCache<FieldUse, Counter> {
+        Counter(
+            label: $0.decrypted ? "sealgate_fields_decrypted_total" : "sealgate_fields_encrypted_total",
+            dimensions: [("route", $0.route), ("key", $0.key)]
+        )
+    }
+    private let undecryptable = MetricCache<String, Counter> {
+        Counter(label: "sealgate_tokens_undecryptable_total", dimensions: [("route", $0)])
+    }
+    private let keyReloads = MetricCache<Bool, Counter> {
+        Counter(label: "sealgate_key_reloads_total", dimensions: [("result", $0 ? "success" : "failure")])
+    }
+    private let openConnections = Meter(label: "sealgate_open_connections")
+    private let rejectedConnections = Counter(label: "sealgate_rejected_connections_total")
+    private let receivedBytes = Counter(label: "sealgate_received_bytes_total")
+    private let sentBytes = Counter(label: "sealgate_sent_bytes_total")
 
     public init() {}
 
     /// Counts one finished request.
     func requestFinished(route: String, status: UInt, seconds: Double, bytesIn: Int, bytesOut: Int) {
-        let key = RequestKey(route: route, status: status)
-        let counter = self.requests.withLockedValue { counters in
-            if let counter = counters[key] { return counter }
-            let counter = Counter(
-                label: "sealgate_requests_total",
-                dimensions: [("route", route), ("status", String(status))]
-            )
-            counters[key] = counter
-            return counter
-        }
-        counter.increment()
-        let timer = self.durations.withLockedValue { timers in
-            if let timer = timers[route] { return timer }
-            let timer = Timer(
-                label: "sealgate_request_duration_seconds",
-                dimensions: [("route", route)],
-                preferredDisplayUnit: .seconds
-            )
-            timers[route] = timer
-            return timer
-        }
-        timer.recordSeconds(seconds)
+        self.requests[RouteStatus(route: route, status: status)].increment()
+        self.durations[route].recordSeconds(seconds)
         if bytesIn > 0 { self.receivedBytes.increment(by: bytesIn) }
         if bytesOut > 0 { self.sentBytes.increment(by: bytesOut) }
     }
 
+    /// Counts a request refused by sealgate, by its problem code.
+    func requestRejected(reason: String) { self.rejections[reason].increment() }
+
     /// Counts fields encrypted in requests or decrypted in responses.
     func fieldsRewritten(route: String, key: String, decrypted: Bool, count: Int) {
-        let id = FieldKey(route: route, key: key, decrypted: decrypted)
-        self.fieldCounters.withLockedValue { counters in
-            if let counter = counters[id] { return counter }
-            let counter = Counter(
-                label: decrypted ? "sealgate_fields_decrypted_total" : "sealgate_fields_encrypted_total",
-                dimensions: [("route", route), ("key", key)]
-            )
-            counters[id] = counter
-            return counter
-        }.increment(by: count)
+        self.fields[FieldUse(route: route, key: key, decrypted: decrypted)].increment(by: count)
     }
 
     /// Counts tokens at rule paths of responses that did not decrypt.
-    func tokensUndecryptable(route: String, count: Int) {
-        self.undecryptable.withLockedValue { counters in
-            if let counter = counters[route] { return counter }
-            let counter = Counter(label: "sealgate_tokens_undecryptable_total", dimensions: [("route", route)])
-            counters[route] = counter
-            return counter
-        }.increment(by: count)
-    }
+    func tokensUndecryptable(route: String, count: Int) { self.undecryptable[route].increment(by: count) }
 
-    func keysReloaded(success: Bool) {
-        (success ? self.keyReloadSuccesses : self.keyReloadFailures).increment()
-    }
-
+    func keysReloaded(success: Bool) { self.keyReloads[success].increment() }
+    func handshakeFailed(reason: String) { self.handshakeFailures[reason].increment() }
     func connectionOpened() { self.openConnections.increment() }
     func connectionClosed() { self.openConnections.decrement() }
     func connectionRejected() { self.rejectedConnections.increment() }
+}
 
-    func handshakeFailed(reason: String) {
-        self.handshakeFailures.withLockedValue { counters in
-            if let counter = counters[reason] { return counter }
-            let counter = Counter(label: "sealgate_tls_handshake_failures_total", dimensions: [("reason", reason)])
-            counters[reason] = counter
-            return counter
-        }.increment()
+/// Metric objects made on first use for each set of dimensions, then reused.
+private final class MetricCache<Key: Hashable & Sendable, Metric: Sendable>: Sendable {
+    private let metrics = NIOLockedValueBox<[Key: Metric]>([:])
+    private let make: @Sendable (Key) -> Metric
+
+    init(_ make: @escaping @Sendable (Key) -> Metric) {
+        self.make = make
+    }
+
+    subscript(_ key: Key) -> Metric {
+        self.metrics.withLockedValue { metrics in
+            if let metric = metrics[key] { return metric }
+            let metric = self.make(key)
+            metrics[key] = metric
+            return metric
+        }
     }
 }

@@ -39,6 +39,7 @@ final class ProxyShared: Sendable {
             bytesIn: record.bytesIn,
             bytesOut: record.bytesOut
         )
+        if let code = record.problemCode { self.metrics.requestRejected(reason: code) }
         let identity = record.identity.map { $0.uris.first ?? $0.subject } ?? "anonymous"
         for (key, count) in record.fields {
             self.metrics.fieldsRewritten(route: record.route, key: key, decrypted: record.fieldsDecrypted, count: count)

@@ -13,14 +13,19 @@ public struct RouteConfiguration: Sendable {
     public var encrypt: [FieldRule]
     /// Identities that receive decrypted responses; `nil` means nobody.
     public var decryptResponses: AuthorizationPolicy?
+    /// Send rewritten request bodies with a Content-Length (held in memory, at most `max_body`)
+    /// instead of chunked, for backends that need one.
+    public var bufferBody: Bool
 
     public init(
         path: PathPattern,
         methods: [String]? = nil,
         authorization: AuthorizationPolicy? = nil,
         encrypt: [FieldRule] = [],
-        decryptResponses: AuthorizationPolicy? = nil
+        decryptResponses: AuthorizationPolicy? = nil,
+        bufferBody: Bool = false
     ) {
+        self.bufferBody = bufferBody
         self.path = path
         self.methods = methods
         self.authorization = authorization

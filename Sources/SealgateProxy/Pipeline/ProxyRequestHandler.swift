@@ -162,6 +162,7 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
             decideFramingOnFirstPart: head.version.major == 2 && plan.framing == .streamed
         )
         self.exchange?.requestRewriter = requestRewriter
+        self.exchange?.buffersBody = requestRewriter != nil && plan.route?.bufferBody == true
         self.exchange?.refusalIfBodyArrives = plan.refusalIfBodyArrives
         if plan.decryptsResponse { self.exchange?.responseRules = plan.route?.encrypt ?? [] }
         if expectsContinue {
@@ -275,6 +276,17 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
     /// Writes the request head (once) and every pending part to the backend.
     private func flushPending() {
         guard var exchange = self.exchange, let upstream = exchange.upstream, let context = self.context else { return }
+        if exchange.buffersBody {
+            // `buffer: true`: hold the rewritten body until its end, then send it with its length.
+            guard exchange.requestEnded else { return }
+            exchange.buffersBody = false
+            let length = exchange.pending.reduce(0) { total, part in
+                if case .body(.byteBuffer(let buffer)) = part { total + buffer.readableBytes } else { total }
+            }
+            exchange.upstreamHead?.headers.remove(name: "transfer-encoding")
+            exchange.upstreamHead?.headers.replaceOrAdd(name: "content-length", value: String(length))
+            exchange.decideFramingOnFirstPart = false
+        }
         if var head = exchange.upstreamHead {
             if exchange.decideFramingOnFirstPart {
                 guard let first = exchange.pending.first else { return }
@@ -506,6 +518,8 @@ private struct Exchange {
     var bytesOut = 0
     /// Encrypts the request body on routes with encrypt rules.
     var requestRewriter: BodyRewriter?
+    /// The rewritten body is held until its end and sent with a Content-Length.
+    var buffersBody = false
     var refusalIfBodyArrives: Problem?
     /// The rules whose tokens the client may read decrypted; nil when it may not.
     var responseRules: [FieldRule]?

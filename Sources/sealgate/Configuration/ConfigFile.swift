@@ -244,7 +244,7 @@ enum ConfigFile {
     }
 
     private static func route(_ node: Node, at path: String, _ reader: ConfigReader, keysConfigured: Bool) -> RouteConfiguration? {
-        guard let fields = reader.mapping(node, at: path, allowed: ["match", "allow", "encrypt", "decrypt_responses"]) else {
+        guard let fields = reader.mapping(node, at: path, allowed: ["match", "allow", "encrypt", "decrypt_responses", "buffer"]) else {
             return nil
         }
         guard let matchNode = fields["match"] else {
@@ -310,7 +310,16 @@ enum ConfigFile {
             reader.report(node, "\(path) has field rules but the keys section is missing")
         }
         guard let pattern else { return nil }
-        return RouteConfiguration(path: pattern, methods: methods, authorization: allow, encrypt: rules, decryptResponses: decrypt)
+        let buffer = reader.bool(fields["buffer"], at: fields.path("buffer")) ?? false
+        if buffer, rules.isEmpty { reader.warn(fields["buffer"], "\(path).buffer has no effect without encrypt rules") }
+        return RouteConfiguration(
+            path: pattern,
+            methods: methods,
+            authorization: allow,
+            encrypt: rules,
+            decryptResponses: decrypt,
+            bufferBody: buffer
+        )
     }
 
     private static func limits(_ node: Node?, _ reader: ConfigReader) -> Limits {

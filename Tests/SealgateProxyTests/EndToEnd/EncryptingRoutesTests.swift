@@ -215,3 +215,46 @@ extension EndToEndTests.EncryptingRoutes {
         }
     }
 }
+
+extension EndToEndTests.EncryptingRoutes {
+    @Test("chunked uploads are encrypted too; refusals are counted by reason")
+    func chunkedUpload() async throws {
+        try await Self.withEncryptingProxy { harness, _ in
+            let result = try await harness.curl(
+                "/v1/patients",
+                ["--http1.1", "-H", "content-type: application/json", "-H", "transfer-encoding: chunked", "--data-binary", Self.document]
+            )
+            #expect(result.status == 200)
+            let stored = try #require(result.echoed?.body)
+            #expect(!stored.contains("078-05-1120"))
+            #expect(result.echoed?.values("transfer-encoding") == ["chunked"])
+            _ = try await harness.curl("/v1/patients", ["-H", "content-type: text/plain", "--data-binary", "x"])
+            let metrics = try await HTTPResult.curl(["http://127.0.0.1:\(harness.proxy.adminPort ?? 0)/metrics"], in: harness.directory)
+            #expect(metrics.bodyText.contains(#"sealgate_rejected_requests_total{reason="unsupported_media_type"} 1"#))
+        }
+    }
+
+    @Test("buffer: true sends the rewritten body with its Content-Length")
+    func bufferedBody() async throws {
+        let configuration = Self.configuration.replacingOccurrences(
+            of: "    decrypt_responses:",
+            with: "    buffer: true\n    decrypt_responses:"
+        )
+        #expect(configuration.contains("buffer: true"))
+        let ciphers = Locked<[String: FieldCipher]>([:])
+        try await ProxyHarness.with(configuration: configuration, prepare: { ciphers.value = try await Self.makeKeys(in: $0) }) { harness in
+            for http in ["--http1.1", "--http2"] {
+                let result = try await harness.curl(
+                    "/v1/patients",
+                    [http, "-H", "content-type: application/json", "--data-binary", Self.document]
+                )
+                #expect(result.status == 200)
+                let seen = try #require(result.echoed)
+                #expect(seen.values("transfer-encoding").isEmpty)
+                #expect(seen.values("content-length") == [String(seen.body_length)])
+                #expect(seen.body?.contains("078-05-1120") == false)
+                #expect(seen.body?.contains("sg1:pii:") == true)
+            }
+        }
+    }
+}
