@@ -41,9 +41,11 @@ final class ProxyShared: Sendable {
         )
         if let code = record.problemCode { self.metrics.requestRejected(reason: code) }
         let identity = record.identity.map { $0.uris.first ?? $0.subject } ?? "anonymous"
-        for (key, count) in record.fields {
-            self.metrics.fieldsRewritten(route: record.route, key: key, decrypted: record.fieldsDecrypted, count: count)
-            self.keyUseAudit?.record(key: key, identity: identity, operation: record.fieldsDecrypted ? "decrypt" : "encrypt", count: count)
+        for (decrypted, fields) in [(false, record.fieldsEncrypted), (true, record.fieldsDecrypted)] {
+            for (key, count) in fields {
+                self.metrics.fieldsRewritten(route: record.route, key: key, decrypted: decrypted, count: count)
+                self.keyUseAudit?.record(key: key, identity: identity, operation: decrypted ? "decrypt" : "encrypt", count: count)
+            }
         }
         if record.undecryptableTokens > 0 {
             self.metrics.tokensUndecryptable(route: record.route, count: record.undecryptableTokens)
@@ -65,8 +67,10 @@ final class ProxyShared: Sendable {
         if let path = record.path { metadata["path"] = "\(path)" }
         if record.identity != nil { metadata["identity"] = "\(identity)" }
         if let code = record.problemCode { metadata["problem"] = "\(code)" }
-        let fields = record.fields.values.reduce(0, +)
-        if fields > 0 { metadata[record.fieldsDecrypted ? "fields_decrypted" : "fields_encrypted"] = "\(fields)" }
+        let encrypted = record.fieldsEncrypted.values.reduce(0, +)
+        let decrypted = record.fieldsDecrypted.values.reduce(0, +)
+        if encrypted > 0 { metadata["fields_encrypted"] = "\(encrypted)" }
+        if decrypted > 0 { metadata["fields_decrypted"] = "\(decrypted)" }
         self.logger.info("access", metadata: metadata)
     }
 
@@ -108,8 +112,8 @@ struct ExchangeRecord {
     var bytesIn: Int
     var bytesOut: Int
     var duration: TimeAmount
-    /// Fields encrypted in the request, or decrypted in the response when `fieldsDecrypted`, per key.
-    var fields: [String: Int] = [:]
-    var fieldsDecrypted = false
+    /// Fields encrypted in the request and decrypted in the response, per key.
+    var fieldsEncrypted: [String: Int] = [:]
+    var fieldsDecrypted: [String: Int] = [:]
     var undecryptableTokens = 0
 }

@@ -216,7 +216,7 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
             guard var rewriter = exchange.requestRewriter else { break }
             let output = try rewriter.finish(allocator: allocator)
             exchange.requestRewriter = rewriter
-            exchange.fieldsRewritten = rewriter.fieldsRewritten
+            exchange.fieldsEncrypted = rewriter.fieldsRewritten
             if output.readableBytes > 0 { exchange.pending.append(.body(.byteBuffer(output))) }
         default:
             break
@@ -366,7 +366,7 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
                     self.fail(exchange, with: error, context: context)
                     return
                 }
-                exchange.fieldsRewritten = rewriter.fieldsRewritten
+                exchange.fieldsDecrypted = rewriter.fieldsRewritten
                 exchange.undecryptableTokens = rewriter.undecryptableTokens
             }
             self.complete(exchange, trailers: trailers, context: context)
@@ -479,8 +479,8 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
                 bytesIn: exchange.bytesIn,
                 bytesOut: exchange.bytesOut,
                 duration: .now() - exchange.start,
-                fields: exchange.fieldsRewritten,
-                fieldsDecrypted: exchange.responseRewriter != nil,
+                fieldsEncrypted: exchange.fieldsEncrypted,
+                fieldsDecrypted: exchange.fieldsDecrypted,
                 undecryptableTokens: exchange.undecryptableTokens
             )
         )
@@ -524,8 +524,9 @@ private struct Exchange {
     /// The rules whose tokens the client may read decrypted; nil when it may not.
     var responseRules: [FieldRule]?
     var responseRewriter: BodyRewriter?
-    /// Fields encrypted (request) or decrypted (response), per key name.
-    var fieldsRewritten: [String: Int] = [:]
+    /// Fields encrypted in the request and decrypted in the response, per key name.
+    var fieldsEncrypted: [String: Int] = [:]
+    var fieldsDecrypted: [String: Int] = [:]
     var undecryptableTokens = 0
 
     init(

@@ -196,6 +196,13 @@ extension EndToEndTests.EncryptingRoutes {
                 )
                 #expect(result.status == 200)
             }
+            // A reader writes (its fields are encrypted) and gets the stored record back decrypted.
+            let written = try await harness.curl(
+                "/v1/patients/records/2",
+                as: .reader,
+                ["-H", "content-type: application/json", "--data-binary", #"{"ssn":"078-05-1120"}"#]
+            )
+            #expect(written.bodyText == #"{"ssn":"078-05-1120"}"#)
             _ = try await harness.curl("/v1/patients/records/1", as: .reader)
             #expect(try await harness.proxy.stop(signal: SIGTERM) == 0)
             let audit = try String(contentsOf: harness.directory.appendingPathComponent("audit.log"), encoding: .utf8)
@@ -209,6 +216,8 @@ extension EndToEndTests.EncryptingRoutes {
             #expect(count("pii-search", TestPKI.writerURI, "encrypt") == 6)
             #expect(count("pii", TestPKI.writerURI, "encrypt") == 3)
             #expect(count("financial", TestPKI.readerURI, "decrypt") == 1)
+            #expect(count("pii", TestPKI.readerURI, "encrypt") == 1)
+            #expect(count("pii", TestPKI.readerURI, "decrypt") == 2)
             for secret in ["078-05-1120", "+44 20 7946 0000", "4111111111111111"] {
                 #expect(!audit.contains(secret))
             }

@@ -11,7 +11,7 @@ the body arrived complete. Paths:
   /slow?ms=N          wait N milliseconds before answering
   /download?bytes=N   answer with N bytes of body, streamed in 64 KiB writes
   /status?code=N      answer with that status
-  .../records/ID      POST or PUT stores the body (and echoes); GET answers it as application/json
+  .../records/ID      POST or PUT stores the body; any method answers the stored body as application/json
   anything else       echo the request as JSON
 """
 import hashlib
@@ -102,7 +102,7 @@ class Handler(BaseHTTPRequestHandler):
         if "/records/" in url.path:
             if self.command in ("POST", "PUT"):
                 STORED[url.path] = body["body"].encode("latin-1")
-            elif url.path in STORED:
+            if url.path in STORED:
                 self.send_response(200)
                 self.send_header("content-type", "application/json")
                 self.send_header("content-length", str(len(STORED[url.path])))
