@@ -22,15 +22,15 @@ struct FieldRulesOptions: ParsableArguments {
     }
 
     /// The rewriter of the matching route's rules, with their keys unwrapped from the vault.
-    /// - Throws: ``ConfigErrors``, or ``FieldCommandFailure`` (exit 2) if no route matches or the route has no
+    /// - Throws: ``ConfigErrors``, or ``CommandFailure`` (exit 2) if no route matches or the route has no
     ///   encrypt rules, or (exit 1) if the keys cannot be loaded.
     func rewriter(mode: FieldRewriter.Mode) async throws -> FieldRewriter {
         let (settings, routes) = try ConfigFile.loadRoutes(path: config)
         guard let match = routes.first(where: { $0.path.matches(path: route[...]) }) else {
-            throw FieldCommandFailure("no route of \(config) matches \(route)", exitCode: ExitCode(2))
+            throw CommandFailure("no route of \(config) matches \(route)", exitCode: ExitCode(2))
         }
         guard !match.encrypt.isEmpty else {
-            throw FieldCommandFailure(
+            throw CommandFailure(
                 "route \(match.name) of \(config), which matches \(route), has no encrypt rules",
                 exitCode: ExitCode(2)
             )
@@ -39,10 +39,10 @@ struct FieldRulesOptions: ParsableArguments {
         do {
             keys = try await FieldKeys.load(names: Set(match.encrypt.map(\.key)), from: settings)
         } catch {
-            throw FieldCommandFailure("the keys of route \(match.name) cannot be loaded: \(error)")
+            throw CommandFailure("the keys of route \(match.name) cannot be loaded: \(error)")
         }
         guard let rewriter = FieldRewriter(rules: match.encrypt, keys: keys, mode: mode) else {
-            throw FieldCommandFailure("the keys of route \(match.name) cannot be loaded")
+            throw CommandFailure("the keys of route \(match.name) cannot be loaded")
         }
         return rewriter
     }

@@ -9,17 +9,6 @@ protocol FieldSubcommand: AsyncParsableCommand {
 
 extension FieldSubcommand {
     func run() async throws {
-        do {
-            try await execute()
-        } catch let failure as FieldCommandFailure {
-            printToStandardError("error: \(failure.message)")
-            throw failure.exitCode
-        } catch let errors as ConfigErrors {
-            printToStandardError(errors.description)
-            throw ExitCode(2)
-        } catch {
-            printToStandardError("error: \(error)")
-            throw ExitCode.failure
-        }
+        try await CommandFailure.reporting { try await execute() }
     }
 }

@@ -14,20 +14,20 @@ struct FileReencryption {
     private var checkpoint: String { "\(destination).reencrypt.progress" }
 
     /// Rewrites the file, resuming from its checkpoint if there is one.
-    /// - Throws: ``FieldCommandFailure`` naming the file, the line and the rule path of a token that fails.
+    /// - Throws: ``CommandFailure`` naming the file, the line and the rule path of a token that fails.
     func run(_ fields: FieldRewriter, progress: inout ReencryptProgress) throws {
         guard let reading = FileHandle(forReadingAtPath: input) else {
-            throw FieldCommandFailure("cannot read \(input)")
+            throw CommandFailure("cannot read \(input)")
         }
         defer { try? reading.close() }
         let resumed = self.resumePoint()
         if resumed == nil {
             let mode = (try? FileManager.default.attributesOfItem(atPath: input)[.posixPermissions]) ?? 0o600
             guard FileManager.default.createFile(atPath: temporary, contents: nil, attributes: [.posixPermissions: mode])
-            else { throw FieldCommandFailure("cannot write \(temporary)") }
+            else { throw CommandFailure("cannot write \(temporary)") }
         }
         guard let writing = FileHandle(forWritingAtPath: temporary) else {
-            throw FieldCommandFailure("cannot write \(temporary)")
+            throw CommandFailure("cannot write \(temporary)")
         }
         defer { try? writing.close() }
         if ndjson {
@@ -39,13 +39,13 @@ struct FileReencryption {
                 try writing.truncate(atOffset: 0)
                 try writing.write(contentsOf: try fields.rewrite(document: document, counts: &counts))
             } catch {
-                throw FieldCommandFailure("\(input): \(error)")
+                throw CommandFailure("\(input): \(error)")
             }
             progress.document(of: input, tokens: counts.rewritten.values.reduce(0, +))
         }
         try writing.synchronize()
         guard rename(temporary, destination) == 0 else {
-            throw FieldCommandFailure("cannot rename \(temporary) to \(destination)")
+            throw CommandFailure("cannot rename \(temporary) to \(destination)")
         }
         try? FileManager.default.removeItem(atPath: checkpoint)
     }
@@ -68,7 +68,7 @@ struct FileReencryption {
             do {
                 rewritten = try fields.rewrite(document: line, counts: &counts)
             } catch {
-                throw FieldCommandFailure("\(input):\(number): \(error) (run again to resume from the checkpoint)")
+                throw CommandFailure("\(input):\(number): \(error) (run again to resume from the checkpoint)")
             }
             let bytes = terminated ? rewritten + [UInt8(ascii: "\n")] : rewritten
             try writing.write(contentsOf: bytes)
@@ -95,6 +95,6 @@ struct FileReencryption {
     private func saveCheckpoint(lines: Int, bytes: UInt64) throws {
         let staging = "\(checkpoint).tmp"
         try "\(lines) \(bytes)\n".write(toFile: staging, atomically: false, encoding: .utf8)
-        guard rename(staging, checkpoint) == 0 else { throw FieldCommandFailure("cannot write \(checkpoint)") }
+        guard rename(staging, checkpoint) == 0 else { throw CommandFailure("cannot write \(checkpoint)") }
     }
 }

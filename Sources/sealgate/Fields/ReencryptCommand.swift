@@ -47,7 +47,7 @@ struct ReencryptCommand: FieldSubcommand {
             do {
                 try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
             } catch {
-                throw FieldCommandFailure("cannot create the output directory \(output)")
+                throw CommandFailure("cannot create the output directory \(output)")
             }
         }
         var progress = ReencryptProgress()

@@ -8,19 +8,19 @@ enum StandardStreamRewrite {
     ///   - fields: The route's rewriter.
     ///   - ndjson: Whether standard input is NDJSON (one document per line, blank lines kept).
     /// - Returns: What was rewritten.
-    /// - Throws: ``FieldCommandFailure`` naming the line (NDJSON), byte offset and rule path of the first error.
+    /// - Throws: ``CommandFailure`` naming the line (NDJSON), byte offset and rule path of the first error.
     static func run(_ fields: FieldRewriter, ndjson: Bool) throws -> FieldRewriter.Counts {
         var counts = FieldRewriter.Counts()
         let output = FileHandle.standardOutput
         guard ndjson else {
             let document = Array(try FileHandle.standardInput.readToEnd() ?? Data())
             guard document.contains(where: { ![0x20, 0x09, 0x0D, 0x0A].contains($0) }) else {
-                throw FieldCommandFailure("standard input holds no JSON document")
+                throw CommandFailure("standard input holds no JSON document")
             }
             do {
                 try output.write(contentsOf: try fields.rewrite(document: document, counts: &counts))
             } catch {
-                throw FieldCommandFailure("\(error)")
+                throw CommandFailure("\(error)")
             }
             return counts
         }
@@ -32,7 +32,7 @@ enum StandardStreamRewrite {
             do {
                 rewritten = try fields.rewrite(document: line, counts: &counts)
             } catch {
-                throw FieldCommandFailure("line \(number): \(error)")
+                throw CommandFailure("line \(number): \(error)")
             }
             try output.write(contentsOf: terminated ? rewritten + [UInt8(ascii: "\n")] : rewritten)
         }
