@@ -81,13 +81,15 @@ struct FileReencryption {
         }
     }
 
-    /// The lines done and bytes written of an interrupted run, if its checkpoint and temporary file exist.
+    /// The lines done and bytes written of an interrupted run, if its checkpoint and a temporary file that long exist.
     private func resumePoint() -> (lines: Int, bytes: UInt64)? {
         guard ndjson, FileManager.default.fileExists(atPath: temporary),
             let text = try? String(contentsOfFile: checkpoint, encoding: .utf8)
         else { return nil }
         let fields = text.split(whereSeparator: \.isWhitespace)
-        guard fields.count == 2, let lines = Int(fields[0]), let bytes = UInt64(fields[1]) else { return nil }
+        guard fields.count == 2, let lines = Int(fields[0]), let bytes = UInt64(fields[1]),
+            let size = try? FileManager.default.attributesOfItem(atPath: temporary)[.size] as? UInt64, size >= bytes
+        else { return nil }
         printToStandardError("reencrypt: \(input): resuming after line \(lines)")
         return (lines, bytes)
     }
