@@ -94,6 +94,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "SealgateBenchmarks",
+            dependencies: ["SealgateCrypto", "SealgateJSON", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SealgateCryptoTests",
             dependencies: ["SealgateCrypto"],

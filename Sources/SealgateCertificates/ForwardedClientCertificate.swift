@@ -1,9 +1,9 @@
 /// The `x-forwarded-client-cert` (XFCC) header value as Envoy writes it.
 ///
 /// `By=<server URI SAN>;Hash=<hex SHA-256 of the client leaf DER>;Subject="<RFC 4514 DN>";URI=<each URI SAN>;DNS=<each DNS SAN>`.
-/// Subject is always quoted; other values are quoted when they hold `,`, `;`, `=`, `"`, `\` or
-/// white space; inside quotes `"` and `\` are backslash-escaped, and control characters are
-/// written as `\xHH`, so CR and LF never appear raw.
+/// Subject is always quoted; other values are quoted when they hold `,`, `;`, `=`, `"`, `\`,
+/// white space or a control character; inside quotes `"` and `\` are backslash-escaped, and control
+/// characters (C0, DEL and C1) are written as `\xHH`, so CR and LF never appear raw.
 public enum ForwardedClientCertificate {
     /// The header value for a verified client.
     /// - Parameters:
@@ -23,7 +23,7 @@ public enum ForwardedClientCertificate {
         let needsQuotes =
             alwaysQuote
             || value.unicodeScalars.contains { scalar in
-                ",;=\"\\ \t".unicodeScalars.contains(scalar) || scalar.value < 0x20 || scalar.value == 0x7f
+                ",;=\"\\ \t".unicodeScalars.contains(scalar) || Self.isControl(scalar)
             }
         guard needsQuotes else { return value }
         var result = "\""
@@ -31,7 +31,7 @@ public enum ForwardedClientCertificate {
             switch scalar {
             case "\"", "\\":
                 result += "\\" + String(scalar)
-            case _ where scalar.value < 0x20 || scalar.value == 0x7f:
+            case _ where Self.isControl(scalar):
                 let hex = String(scalar.value, radix: 16, uppercase: true)
                 result += "\\x" + (hex.count == 1 ? "0" + hex : hex)
             default:
@@ -39,5 +39,9 @@ public enum ForwardedClientCertificate {
             }
         }
         return result + "\""
+    }
+
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7f...0x9f).contains(scalar.value)
     }
 }

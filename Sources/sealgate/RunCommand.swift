@@ -3,7 +3,6 @@ import Logging
 import Metrics
 import NIOPosix
 import Prometheus
-import SealgateCrypto
 import SealgateProxy
 import ServiceLifecycle
 import UnixSignals
@@ -86,12 +85,7 @@ struct RunCommand: AsyncParsableCommand {
     /// Unwraps the keys that the routes' field rules name from the vault.
     static func loadKeys(_ configuration: SealgateConfiguration) async throws -> FieldKeys {
         let names = Set(configuration.proxy.routes.flatMap { $0.encrypt.map(\.key) })
-        guard !names.isEmpty, let settings = configuration.keys, let kekPath = settings.kekPath else { return FieldKeys() }
-        let vault = KeyVault(directory: settings.vaultPath, provider: try LocalKeyEncryptionKey(contentsOf: kekPath))
-        var ciphers: [FieldCipher] = []
-        for name in names.sorted() {
-            ciphers.append(try FieldCipher(keyName: name, keyset: try await vault.load(name)))
-        }
-        return FieldKeys(ciphers)
+        guard let settings = configuration.keys else { return FieldKeys() }
+        return try await FieldKeys.load(names: names, from: settings)
     }
 }

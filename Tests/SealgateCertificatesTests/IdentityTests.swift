@@ -108,3 +108,13 @@ struct IdentityTests {
         #expect(value.contains(#"\x0D\x0A"#))
     }
 }
+
+extension IdentityTests {
+    @Test("C1 control characters are escaped too")
+    func c1Controls() throws {
+        let identity = try Self.identity(commonName: "next\u{85}line")
+        let value = ForwardedClientCertificate.headerValue(for: identity, serverURI: nil)
+        #expect(!value.unicodeScalars.contains("\u{85}"))
+        #expect(value.contains(#"\x85"#))
+    }
+}

@@ -87,7 +87,14 @@ extension Problem {
     static let notImplementedTunnel = Problem(
         status: .notImplemented,
         code: "tunnel_not_supported",
-        detail: "CONNECT and protocol upgrades are not forwarded"
+        detail: "CONNECT and protocol upgrades are not forwarded",
+        closesConnection: true
+    )
+
+    static let traceNotForwarded = Problem(
+        status: .notImplemented,
+        code: "method_not_supported",
+        detail: "TRACE is not forwarded"
     )
 
     static let upstreamUnavailable = Problem(

@@ -23,6 +23,9 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
     private var readsHeld = false
     private var readPending = false
 
+    /// Methods that may be retried automatically (RFC 9110 §9.2.2).
+    private static let idempotentMethods: [HTTPMethod] = [.GET, .HEAD, .OPTIONS, .PUT, .DELETE]
+
     /// Discarded request bodies larger than this close the connection instead.
     private static let maximumDiscardedBody = 64 << 10
 
@@ -49,7 +52,7 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
         case .body(let buffer):
             self.receivedBodyPart(.body(.byteBuffer(buffer)), bytes: buffer.readableBytes, context: context)
         case .end(let trailers):
-            self.receivedBodyPart(.end(trailers), bytes: 0, context: context)
+            self.receivedBodyPart(.end(self.shared.planner.upstreamTrailers(trailers)), bytes: 0, context: context)
         }
     }
 
@@ -334,7 +337,8 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
                 requestID: exchange.requestID,
                 keepAlive: exchange.keepAlive
             )
-            if let rules = exchange.responseRules, head.headers["content-type"].count == 1,
+            if let rules = exchange.responseRules, exchange.method != .HEAD, head.status != .noContent,
+                head.status != .notModified, head.headers["content-type"].count == 1,
                 JSONMediaType.accepts(head.headers["content-type"][0]), JSONMediaType.isIdentityCoded(head.headers)
             {
                 exchange.responseRewriter = try? BodyRewriter(rules: rules, keys: self.shared.keyRing.current, mode: .decrypt)
@@ -389,8 +393,10 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
             self.exchange = nil
             self.record(exchange, status: exchange.status)
             context.close(promise: nil)
-        } else if exchange.reused, exchange.replayable, exchange.requestEnded, let head = exchange.sentHead {
-            // A kept-alive connection the backend had closed: replay the bodiless request once.
+        } else if exchange.reused, exchange.replayable, exchange.requestEnded, let head = exchange.sentHead,
+            Self.idempotentMethods.contains(head.method)
+        {
+            // A kept-alive connection the backend had closed: replay the bodiless, idempotent request once.
             exchange.timeout?.cancel()
             exchange.reused = false
             exchange.upstreamHead = head

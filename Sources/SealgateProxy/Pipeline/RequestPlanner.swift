@@ -13,9 +13,16 @@ struct RequestPlanner: Sendable {
     init(configuration: ProxyConfiguration) {
         self.configuration = configuration
         self.router = Router(routes: configuration.routes)
-        let name = configuration.identityHeader.lowercased()
-        self.identityHeaderNames = [name, String(name.map { $0 == "-" ? "_" : $0 })]
+        self.identityHeaderNames = [Self.canonicalName(configuration.identityHeader)]
     }
+
+    /// A header name in lower case with `_` read as `-`, so that every spelling of a name compares equal.
+    private static func canonicalName(_ name: String) -> String {
+        String(name.lowercased().map { $0 == "_" ? "-" : $0 })
+    }
+
+    /// Headers a client's `Connection` option can never remove: framing and routing are sealgate's.
+    private static let protectedHeaders: Set<String> = ["content-length", "transfer-encoding", "host"]
 
     /// How the body of a request is framed.
     enum BodyFraming: Equatable {
@@ -57,6 +64,9 @@ struct RequestPlanner: Sendable {
         }
         let framing = try self.framing(of: head, isHTTP2: isHTTP2)
         if head.method == .CONNECT { throw Problem.notImplementedTunnel }
+        // The backend encoder sends TRACE without framing headers, so a body would be read as a
+        // second request; TRACE also reflects headers back. It is not forwarded.
+        if head.method == .TRACE { throw Problem.traceNotForwarded }
         let target: RequestTarget
         do {
             target = try RequestTarget(head.uri)
@@ -84,7 +94,8 @@ struct RequestPlanner: Sendable {
             upstreamHead: HTTPRequestHead(version: .http1_1, method: head.method, uri: target.uri, headers: HTTPHeaders()),
             route: route,
             framing: framing,
-            keepAlive: isHTTP2 || head.isKeepAlive
+            // After an Upgrade request the HTTP/1.1 parser stops: such a connection cannot carry more.
+            keepAlive: isHTTP2 || (head.isKeepAlive && !head.headers.contains(name: "upgrade"))
         )
         if let route, !route.encrypt.isEmpty, framing != .none, framing != .length(0) {
             if let refusal = JSONMediaType.refusal(for: head.headers) {
@@ -173,8 +184,9 @@ struct RequestPlanner: Sendable {
         var forwardedFor: [String] = []
         for (name, value) in headers {
             let lower = name.lowercased()
-            if Self.droppedHeaders.contains(lower) || connectionOptions.contains(lower)
-                || self.identityHeaderNames.contains(lower)
+            if Self.droppedHeaders.contains(lower) || lower == "content-length"
+                || (connectionOptions.contains(lower) && !Self.protectedHeaders.contains(lower))
+                || self.identityHeaderNames.contains(Self.canonicalName(lower))
             {
                 continue
             }
@@ -184,6 +196,9 @@ struct RequestPlanner: Sendable {
             }
             result.add(name: name, value: value)
         }
+        // Framing is set from what sealgate parsed, never copied: the backend must frame the body
+        // exactly as sealgate did.
+        if case .length(let length) = framing { result.add(name: "content-length", value: String(length)) }
         if let remote = client.remoteIP { forwardedFor.append(remote) }
         if !forwardedFor.isEmpty { result.add(name: "x-forwarded-for", value: forwardedFor.joined(separator: ", ")) }
         result.add(name: "x-forwarded-proto", value: "https")
@@ -204,6 +219,23 @@ struct RequestPlanner: Sendable {
         case .malformedEscape: "the path contains a malformed percent escape"
         case .climbsAboveRoot: "the path climbs above '/'"
         }
+    }
+
+    /// Client trailers without hop-by-hop, framing or identity fields (a trailer must not smuggle
+    /// an identity header past the head's filtering).
+    func upstreamTrailers(_ trailers: HTTPHeaders?) -> HTTPHeaders? {
+        guard let trailers, !trailers.isEmpty else { return trailers }
+        var result = HTTPHeaders()
+        for (name, value) in trailers {
+            let lower = name.lowercased()
+            if Self.droppedHeaders.contains(lower) || Self.protectedHeaders.contains(lower)
+                || self.identityHeaderNames.contains(Self.canonicalName(lower))
+            {
+                continue
+            }
+            result.add(name: name, value: value)
+        }
+        return result
     }
 
     /// Hop-by-hop headers removed from responses.

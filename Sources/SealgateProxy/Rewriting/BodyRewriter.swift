@@ -6,35 +6,25 @@ import SealgateJSON
 /// Rewrites one JSON body as it streams: encrypts the values at rule paths of a request, or
 /// decrypts the tokens at rule paths of a response. Every other byte passes unchanged.
 struct BodyRewriter {
-    enum Mode {
-        /// Values become tokens; a client-sent `sg1:` string must be an authentic token of its rule.
-        case encrypt
-        /// Tokens that decrypt with their rule's key and path become their plaintext JSON.
-        case decrypt
-    }
+    typealias Mode = FieldRewriter.Mode
 
     private var rewriter: JSONStreamRewriter
-    private let rules: [FieldRule]
-    private let ciphers: [FieldCipher]
-    private let mode: Mode
+    private let fields: FieldRewriter
     /// Whether any body byte was fed (an empty body is left alone, not parsed).
     private(set) var sawInput = false
+    /// Values rewritten per key name, and tokens at rule paths that did not decrypt (decrypt mode).
+    private(set) var counts = FieldRewriter.Counts()
+
     /// Values encrypted or tokens decrypted, per key name.
-    private(set) var fieldsRewritten: [String: Int] = [:]
+    var fieldsRewritten: [String: Int] { self.counts.rewritten }
     /// Tokens at rule paths that did not decrypt (decrypt mode).
-    private(set) var undecryptableTokens = 0
+    var undecryptableTokens: Int { self.counts.undecryptable }
 
     /// - Throws: `keys_unavailable` when a rule's key is not loaded.
     init(rules: [FieldRule], keys: FieldKeys, mode: Mode) throws(Problem) {
-        var ciphers: [FieldCipher] = []
-        for rule in rules {
-            guard let cipher = keys[rule.key] else { throw Problem.keysUnavailable }
-            ciphers.append(cipher)
-        }
-        self.rules = rules
-        self.ciphers = ciphers
-        self.mode = mode
-        self.rewriter = JSONStreamRewriter(paths: rules.map(\.path))
+        guard let fields = FieldRewriter(rules: rules, keys: keys, mode: mode) else { throw Problem.keysUnavailable }
+        self.fields = fields
+        self.rewriter = JSONStreamRewriter(paths: fields.paths)
     }
 
     /// Rewrites the next chunk; the result holds every byte that can be released so far.
@@ -57,43 +47,13 @@ struct BodyRewriter {
     private mutating func run(
         _ body: (inout JSONStreamRewriter, (MatchedValue) throws -> JSONStreamRewriter.Replacement) throws -> Void
     ) throws(Problem) {
-        let (rules, ciphers, mode) = (self.rules, self.ciphers, self.mode)
-        var rewritten: [Int] = []
-        var undecryptable = 0
-        let transform = { (value: MatchedValue) throws -> JSONStreamRewriter.Replacement in
-            let rule = rules[value.ruleIndex]
-            let cipher = ciphers[value.ruleIndex]
-            let token = value.stringValue.flatMap { $0.hasPrefix(Token.prefix) ? $0 : nil }
-            switch mode {
-            case .encrypt:
-                if let token {
-                    // Idempotent re-sends: only an authentic token of this rule passes, unchanged.
-                    guard (try? cipher.open(token: token, rulePath: rule.path.description)) != nil else {
-                        throw Problem.notAuthenticToken(rulePath: rule.path.description, offset: value.byteOffset)
-                    }
-                    return .keep
-                }
-                let sealed = try cipher.seal(plaintext: try value.canonicalJSON(), rulePath: rule.path.description)
-                rewritten.append(value.ruleIndex)
-                return .bytes(Array("\"\(sealed)\"".utf8))
-            case .decrypt:
-                guard let token else { return .keep }
-                guard let plaintext = try? cipher.open(token: token, rulePath: rule.path.description) else {
-                    undecryptable += 1
-                    return .keep
-                }
-                rewritten.append(value.ruleIndex)
-                return .bytes(plaintext)
-            }
-        }
-        defer {
-            for index in rewritten { self.fieldsRewritten[rules[index].key, default: 0] += 1 }
-            self.undecryptableTokens += undecryptable
-        }
+        let fields = self.fields
+        var counts = FieldRewriter.Counts()
+        defer { self.counts.add(counts) }
         do {
-            try body(&self.rewriter, transform)
-        } catch let problem as Problem {
-            throw problem
+            try body(&self.rewriter) { value in try fields.replacement(for: value, counts: &counts) }
+        } catch let error as FieldRewriteError {
+            throw Problem.notAuthenticToken(rulePath: error.rulePath, offset: error.byteOffset)
         } catch let error as SealgateJSONError {
             throw Problem(jsonError: error)
         } catch {

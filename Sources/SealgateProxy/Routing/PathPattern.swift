@@ -27,9 +27,12 @@ public struct PathPattern: Sendable, Hashable, CustomStringConvertible {
         self.description = pattern
     }
 
-    /// Whether a normalized path (without query) matches.
+    /// Whether a normalized path (without query) matches. Path parameters (`;x=1`) are ignored,
+    /// since backends such as Tomcat route `/v1/patients;x=1` as `/v1/patients`.
     public func matches(path: Substring) -> Bool {
-        let segments = path.split(separator: "/", omittingEmptySubsequences: true)
+        let segments = path.split(separator: "/", omittingEmptySubsequences: true).map { segment -> Substring in
+            segment.firstIndex(of: ";").map { segment[..<$0] } ?? segment
+        }
         switch self.kind {
         case .prefix(let prefix):
             return segments.count >= prefix.count && zip(prefix, segments).allSatisfy { $0 == $1 }

@@ -30,6 +30,24 @@ enum ConfigFile {
         return (keys, audit)
     }
 
+    /// Reads only the `keys` section and the routes, for `encrypt`, `decrypt` and `reencrypt`: like ``loadKeys``,
+    /// they work where the TLS files of the proxy are absent.
+    static func loadRoutes(
+        path: String
+    ) throws(ConfigErrors) -> (keys: SealgateConfiguration.KeysSettings, routes: [RouteConfiguration]) {
+        let (root, reader) = try Self.compose(path: path)
+        let top = reader.mapping(root, at: "config", allowed: Self.topLevelKeys)
+        if let top, top["keys"] == nil {
+            reader.report(root, "missing section 'keys' (keys: {vault: DIR, kek: {provider: local, path: FILE}})")
+        }
+        let keys = top?["keys"].flatMap { Self.keys($0, reader) }
+        let routes = (reader.sequence(top?["routes"], at: "routes") ?? []).enumerated().compactMap {
+            Self.route($1, at: "routes[\($0)]", reader, keysConfigured: keys != nil)
+        }
+        guard reader.problems.isEmpty, let keys else { throw ConfigErrors(problems: reader.problems) }
+        return (keys, routes)
+    }
+
     /// Reads and parses the YAML document.
     private static func compose(path: String) throws(ConfigErrors) -> (Node, ConfigReader) {
         let text: String

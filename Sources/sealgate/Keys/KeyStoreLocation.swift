@@ -47,17 +47,17 @@ struct KeyStoreLocation {
     }
 
     /// The vault under its KEK.
-    /// - Throws: ``KeysCommandFailure`` if the vault or the KEK does not exist, or ``SealgateCryptoError`` if the
+    /// - Throws: ``CommandFailure`` if the vault or the KEK does not exist, or ``SealgateCryptoError`` if the
     ///   KEK is unusable (such as readable by group or others).
     func openVault() throws -> KeyVault {
         guard vaultExists else {
-            throw KeysCommandFailure(
+            throw CommandFailure(
                 "the vault directory \(vaultDirectory) does not exist: "
                     + "run `sealgate keys init`, or check \(vaultSetting)"
             )
         }
         guard FileManager.default.fileExists(atPath: kekPath) else {
-            throw KeysCommandFailure(
+            throw CommandFailure(
                 "the KEK file \(kekPath) does not exist: run `sealgate keys init`, or check \(kekSetting)"
             )
         }
@@ -85,7 +85,7 @@ struct KeyStoreLocation {
         do {
             keyset = try await make(vault)
         } catch let error as SealgateCryptoError where error.code == .keyAlreadyExists {
-            throw KeysCommandFailure("the vault \(vaultDirectory) already has a key \(name); \(advice)")
+            throw CommandFailure("the vault \(vaultDirectory) already has a key \(name); \(advice)")
         }
         try audit.record(AuditEvent(event, key: name, keyset: keyset))
         return keyset

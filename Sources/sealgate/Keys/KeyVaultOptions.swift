@@ -65,7 +65,7 @@ struct KeyVaultOptions: ParsableArguments {
             )
         }
         guard let vault, let kek else {
-            throw KeysCommandFailure(Self.missingLocation, exitCode: ExitCode(2))
+            throw CommandFailure(Self.missingLocation, exitCode: ExitCode(2))
         }
         return KeyStoreLocation(
             vaultDirectory: vault,

@@ -21,7 +21,7 @@ struct KeysDestroyCommand: KeysSubcommand {
         let keyset = try await vault.load(key.name)
         let ids = keyset.keys.map { String($0.id) }.joined(separator: ", ")
         guard confirm else {
-            throw KeysCommandFailure(
+            throw CommandFailure(
                 """
                 refusing to destroy key \(key.name) without --confirm.
                 Destroying it deletes its keyset (\(keyset.type.rawValue), key ids \(ids)) from \

@@ -18,7 +18,7 @@ struct KeysExportCommand: KeysSubcommand {
 
     func run(at location: KeyStoreLocation) async throws {
         guard insecureCleartext else {
-            throw KeysCommandFailure(
+            throw CommandFailure(
                 """
                 refusing to export key \(key.name) without --insecure-cleartext.
                 The output is the secret key material in cleartext: whoever sees it (a terminal's scrollback, a CI \

@@ -42,7 +42,7 @@ struct KeysImportCommand: KeysSubcommand {
                 ? try FileHandle.standardInput.readToEnd() ?? Data()
                 : try Data(contentsOf: URL(fileURLWithPath: file))
         } catch {
-            throw KeysCommandFailure("cannot read \(file == "-" ? "standard input" : file)")
+            throw CommandFailure("cannot read \(file == "-" ? "standard input" : file)")
         }
     }
 }

@@ -16,7 +16,7 @@ struct KeysInitCommand: KeysSubcommand {
     func run(at location: KeyStoreLocation) async throws {
         let audit = try location.openAuditLog()
         guard !FileManager.default.fileExists(atPath: location.kekPath) else {
-            throw KeysCommandFailure(
+            throw CommandFailure(
                 "the KEK file \(location.kekPath) already exists; keys init never replaces a KEK, "
                     + "since every key wrapped by it would become unreadable"
             )

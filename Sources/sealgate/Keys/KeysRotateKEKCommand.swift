@@ -24,7 +24,7 @@ struct KeysRotateKEKCommand: KeysSubcommand {
         let (vault, audit) = try location.openAudited()
         let newPath = KeyStoreLocation.absolute(newKEK)
         guard newPath != location.kekPath else {
-            throw KeysCommandFailure(
+            throw CommandFailure(
                 "--new-kek \(newKEK) is the current KEK; name a new file",
                 exitCode: ExitCode(2)
             )

@@ -14,21 +14,13 @@ protocol KeysSubcommand: AsyncParsableCommand {
 
 extension KeysSubcommand {
     func run() async throws {
-        do {
-            try await run(at: options.location())
-        } catch let failure as KeysCommandFailure {
-            printToStandardError("error: \(failure.message)")
-            throw failure.exitCode
-        } catch let errors as ConfigErrors {
-            printToStandardError(errors.description)
-            throw ExitCode(2)
-        } catch let error as SealgateCryptoError {
-            printToStandardError("error: \(error.message)\(Self.hint(for: error.code))")
-            throw ExitCode.failure
-        } catch {
-            printToStandardError("error: \(error)")
-            throw ExitCode.failure
-        }
+        try await CommandFailure.reporting(describe: Self.describe) { try await run(at: options.location()) }
+    }
+
+    /// The message of a library error, with a hint for crypto errors.
+    private static func describe(_ error: any Error) -> String {
+        guard let error = error as? SealgateCryptoError else { return "\(error)" }
+        return "\(error.message)\(Self.hint(for: error.code))"
     }
 
     /// What to try next after a library error, appended to its message.

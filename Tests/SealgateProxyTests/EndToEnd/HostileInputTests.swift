@@ -110,3 +110,46 @@ extension EndToEndTests {
         }
     }
 }
+
+extension EndToEndTests.HostileInput {
+    static let smuggled = "POST /v1/patients HTTP/1.1\r\nHost: x\r\nX-Forwarded-Client-Cert: URI=spiffe://evil\r\n"
+        + "Content-Type: application/json\r\nContent-Length: 21\r\n\r\n{\"ssn\":\"078-05-1120\"}"
+
+    @Test("Connection: content-length cannot turn a body into a second request")
+    func connectionHeaderSmuggling() async throws {
+        try await ProxyHarness.with { harness in
+            let request = "GET /elsewhere HTTP/1.1\r\nHost: x\r\nContent-Length: \(Self.smuggled.utf8.count)\r\n"
+                + "Connection: content-length\r\n\r\n" + Self.smuggled
+            _ = try await harness.rawTLS(request, timeout: .seconds(8))
+            let records = harness.backend.records()
+            #expect(records.count == 1)
+            #expect(records.first?.path == "/elsewhere")
+            #expect(records.first?.body_length == Self.smuggled.utf8.count)
+        }
+    }
+
+    @Test("TRACE with a body is refused, never forwarded")
+    func traceSmuggling() async throws {
+        try await ProxyHarness.with { harness in
+            let request = "TRACE /elsewhere HTTP/1.1\r\nHost: x\r\nContent-Length: \(Self.smuggled.utf8.count)\r\n\r\n" + Self.smuggled
+            let response = try await harness.rawTLS(request, timeout: .seconds(8))
+            #expect(response.hasPrefix("HTTP/1.1 501"))
+            #expect(harness.backend.records().isEmpty)
+        }
+    }
+
+    @Test("after an Upgrade request the connection is closed, not left hanging")
+    func upgradeCloses() async throws {
+        try await ProxyHarness.with { harness in
+            let start = ContinuousClock.now
+            let response = try await harness.rawTLS(
+                "GET /elsewhere HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n"
+                    + "GET /elsewhere HTTP/1.1\r\nHost: x\r\n\r\n",
+                timeout: .seconds(8)
+            )
+            #expect(response.hasPrefix("HTTP/1.1 200"))
+            #expect(response.lowercased().contains("connection: close"))
+            #expect(ContinuousClock.now - start < .seconds(3))
+        }
+    }
+}

@@ -160,3 +160,38 @@ struct RequestPlannerTests {
         #expect(head.headers["content-type"] == ["application/json"])
     }
 }
+
+extension RequestPlannerTests {
+    @Test("Connection options cannot remove framing or host; framing is always sealgate's own")
+    func connectionCannotRemoveFraming() throws {
+        let plan = try self.plan(
+            Self.head(.GET, "/", [("Content-Length", "5"), ("Host", "api"), ("Connection", "content-length, host, transfer-encoding")])
+        )
+        #expect(plan.upstreamHead.headers["content-length"] == ["5"])
+        #expect(plan.upstreamHead.headers["host"] == ["api"])
+    }
+
+    @Test("TRACE is not forwarded; Upgrade ends keep-alive")
+    func traceAndUpgrade() throws {
+        #expect(self.refusal(Self.head(.TRACE, "/"))?.status == .notImplemented)
+        #expect(try self.plan(Self.head(.GET, "/", [("Connection", "Upgrade"), ("Upgrade", "websocket")])).keepAlive == false)
+        #expect(Problem.notImplementedTunnel.closesConnection)
+    }
+
+    @Test("every spelling of the identity header is removed, in headers and trailers", arguments: [
+        "x-forwarded-client-cert", "X-FORWARDED-CLIENT-CERT", "x_forwarded_client_cert", "x-forwarded_client-cert", "X_Forwarded-Client_Cert",
+    ])
+    func identityHeaderSpellings(name: String) throws {
+        let plan = try self.plan(Self.head(.GET, "/", [(name, "forged")]))
+        #expect(plan.upstreamHead.headers["x-forwarded-client-cert"] == ["By=x;Hash=abc"])
+        #expect(!plan.upstreamHead.headers.contains { $0.value == "forged" })
+        let trailers = Self.planner().upstreamTrailers(HTTPHeaders([(name, "forged"), ("x-checksum", "1"), ("content-length", "9")]))
+        #expect(trailers.map { Array($0) }?.map(\.name) == ["x-checksum"])
+    }
+
+    @Test("routes match with path parameters ignored")
+    func pathParameters() throws {
+        #expect(try PathPattern("/v1/patients").matches(path: "/v1/patients;jsessionid=1/7"))
+        #expect(try PathPattern("/v1/*/records").matches(path: "/v1/7;v=2/records"))
+    }
+}

@@ -1,0 +1,142 @@
+import SealgateCrypto
+import SealgateJSON
+
+/// What one route's field rules do to a matched value: the transform shared by the proxy's bodies and the
+/// `encrypt`, `decrypt` and `reencrypt` commands, so that tokens and refusals are the same everywhere.
+public struct FieldRewriter: Sendable {
+    /// What the rewriter does to the values at rule paths.
+    public enum Mode: Sendable, Hashable {
+        /// Values become tokens; an `sg1:` string must be an authentic token of its rule, and is kept unchanged.
+        case encrypt
+        /// Tokens that decrypt with their rule's key and path become their plaintext JSON; others are kept.
+        case decrypt
+        /// Tokens whose key id is not the primary's are opened and sealed again with the primary; other values
+        /// are kept. A token that does not open is an error.
+        case reencrypt
+    }
+
+    /// How many values a rewriter changed and left.
+    public struct Counts: Sendable, Hashable {
+        /// Values encrypted, decrypted or re-sealed, per key name.
+        public var rewritten: [String: Int] = [:]
+        /// Tokens at rule paths that did not decrypt (decrypt mode).
+        public var undecryptable = 0
+
+        /// No values yet.
+        public init() {}
+
+        /// Adds another count to this one.
+        public mutating func add(_ other: Self) {
+            self.rewritten.merge(other.rewritten, uniquingKeysWith: +)
+            self.undecryptable += other.undecryptable
+        }
+    }
+
+    /// The rules' path expressions, in configuration order, for a ``JSONStreamRewriter``.
+    public let paths: [JSONPath]
+    private let rules: [FieldRule]
+    private let ciphers: [FieldCipher]
+    private let mode: Mode
+
+    /// Creates the transform of a route's rules.
+    /// - Parameters:
+    ///   - rules: The route's field rules, in configuration order.
+    ///   - keys: The loaded keys.
+    ///   - mode: What to do to matched values.
+    /// - Returns: `nil` if a rule's key is not loaded.
+    public init?(rules: [FieldRule], keys: FieldKeys, mode: Mode) {
+        var ciphers: [FieldCipher] = []
+        for rule in rules {
+            guard let cipher = keys[rule.key] else { return nil }
+            ciphers.append(cipher)
+        }
+        self.rules = rules
+        self.ciphers = ciphers
+        self.mode = mode
+        self.paths = rules.map(\.path)
+    }
+
+    /// The replacement of one matched value.
+    /// - Parameters:
+    ///   - value: A value matched by rule `value.ruleIndex` of ``paths``.
+    ///   - counts: Updated with what was done.
+    /// - Throws: ``FieldRewriteError`` for a refused or undecryptable token, ``SealgateJSONError`` for a value
+    ///   without canonical form, or the cipher's error.
+    public func replacement(
+        for value: MatchedValue,
+        counts: inout Counts
+    ) throws -> JSONStreamRewriter.Replacement {
+        let rule = self.rules[value.ruleIndex]
+        let cipher = self.ciphers[value.ruleIndex]
+        let rulePath = rule.path.description
+        let token = value.stringValue.flatMap { $0.hasPrefix(Token.prefix) ? $0 : nil }
+        switch self.mode {
+        case .encrypt:
+            if let token {
+                // Idempotent re-sends: only an authentic token of this rule passes, unchanged.
+                guard (try? cipher.open(token: token, rulePath: rulePath)) != nil else {
+                    throw FieldRewriteError(.notAuthenticToken, rulePath: rulePath, byteOffset: value.byteOffset)
+                }
+                return .keep
+            }
+            let sealed = try cipher.seal(plaintext: try value.canonicalJSON(), rulePath: rulePath)
+            counts.rewritten[rule.key, default: 0] += 1
+            return .bytes(Array("\"\(sealed)\"".utf8))
+        case .decrypt:
+            guard let token else { return .keep }
+            guard let plaintext = try? cipher.open(token: token, rulePath: rulePath) else {
+                counts.undecryptable += 1
+                return .keep
+            }
+            counts.rewritten[rule.key, default: 0] += 1
+            return .bytes(plaintext)
+        case .reencrypt:
+            guard let token else { return .keep }
+            guard let parsed = try? Token(parsing: token), let plaintext = try? cipher.open(token: token, rulePath: rulePath)
+            else {
+                throw FieldRewriteError(.undecryptableToken, rulePath: rulePath, byteOffset: value.byteOffset)
+            }
+            guard parsed.keyID != cipher.primaryKeyID else { return .keep }
+            counts.rewritten[rule.key, default: 0] += 1
+            return .bytes(Array("\"\(try cipher.seal(plaintext: plaintext, rulePath: rulePath))\"".utf8))
+        }
+    }
+}
+
+/// A token that a ``FieldRewriter`` refused; the message names the rule path and byte offset, never a value.
+public struct FieldRewriteError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What went wrong.
+    public enum Code: Sendable, Hashable {
+        /// An `sg1:` string sent for encryption is not an authentic token of its rule.
+        case notAuthenticToken
+        /// A token to re-seal does not open with its rule's key and path.
+        case undecryptableToken
+    }
+
+    /// What went wrong.
+    public var code: Code
+    /// The rule's path expression.
+    public var rulePath: String
+    /// Where the token starts in its document.
+    public var byteOffset: Int
+
+    /// Creates an error.
+    /// - Parameters:
+    ///   - code: What went wrong.
+    ///   - rulePath: The rule's path expression.
+    ///   - byteOffset: Where the token starts in its document.
+    public init(_ code: Code, rulePath: String, byteOffset: Int) {
+        self.code = code
+        self.rulePath = rulePath
+        self.byteOffset = byteOffset
+    }
+
+    public var description: String {
+        switch self.code {
+        case .notAuthenticToken:
+            "the sg1: string at byte \(self.byteOffset) under rule \(self.rulePath) is not an authentic token of that rule"
+        case .undecryptableToken:
+            "the token at byte \(self.byteOffset) under rule \(self.rulePath) does not decrypt with that rule's key"
+        }
+    }
+}
