@@ -267,3 +267,25 @@ extension EndToEndTests.EncryptingRoutes {
         }
     }
 }
+
+extension EndToEndTests.EncryptingRoutes {
+    @Test("sealgate decrypt restores the document the backend stored, with the proxy's own config")
+    func cliDecryptsStoredDocument() async throws {
+        try await Self.withEncryptingProxy { harness, _ in
+            let result = try await harness.curl(
+                "/v1/patients/records/9",
+                ["-H", "content-type: application/json", "--data-binary", Self.document]
+            )
+            #expect(result.status == 200)
+            let stored = try #require(harness.backend.records().last?.body)
+            #expect(!stored.contains("078-05-1120"))
+            let decrypted = try await runProcess(
+                TestEnvironment.sealgateBinary,
+                ["decrypt", "--config", harness.directory.appendingPathComponent("sealgate.yaml").path, "--route", "/v1/patients"],
+                input: Data(stored.utf8)
+            )
+            #expect(decrypted.status == 0, "\(decrypted.stderr)")
+            #expect(decrypted.stdout == Self.document || decrypted.stdout == Self.document + "\n")
+        }
+    }
+}
