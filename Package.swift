@@ -125,7 +125,12 @@ let package = Package(
         ),
         .testTarget(
             name: "sealgateTests",
-            dependencies: ["sealgate", "SealgateProxy", "SealgateCertificates", "SealgateJSON", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "sealgate", "SealgateProxy", "SealgateCertificates", "SealgateJSON",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

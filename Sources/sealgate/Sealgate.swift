@@ -5,7 +5,7 @@ struct Sealgate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "A TLS 1.3 / mutual-TLS sidecar that encrypts configured JSON fields on their way to the backend.",
         version: SealgateVersion.current,
-        subcommands: [RunCommand.self, CheckConfigCommand.self, KeysCommand.self, DemoCommand.self],
+        subcommands: [RunCommand.self, CheckConfigCommand.self, KeysCommand.self, CertsCommand.self, DemoCommand.self],
         defaultSubcommand: RunCommand.self
     )
 }
