@@ -32,9 +32,16 @@ struct DemoCommand: AsyncParsableCommand {
     @Flag(help: "Run the demo's requests, check the results and stop.")
     var check = false
 
+    /// How this sealgate was started, relative to the working directory when it lies below it.
+    static var invocation: String {
+        let path = CommandLine.arguments[0]
+        let directory = FileManager.default.currentDirectoryPath + "/"
+        return path.hasPrefix(directory) ? String(path.dropFirst(directory.count)) : path
+    }
+
     func run() async throws {
         let setup = DemoSetup(directory: self.dir, port: self.port, adminPort: self.adminPort, backendPort: self.backendPort)
-        let flows = DemoFlows(setup: setup, sealgate: CommandLine.arguments[0])
+        let flows = DemoFlows(setup: setup, sealgate: Self.invocation)
         do {
             try await setup.prepare()
         } catch {
@@ -43,8 +50,12 @@ struct DemoCommand: AsyncParsableCommand {
         }
         let store = RecordStore(path: setup.recordsPath)
         if !self.check {
-            print("sealgate demo: the proxy listens on https://localhost:\(self.port) (Ctrl-C stops it). Try:\n")
-            print(flows.guide(id: try await store.all().count + 1) + "\n")
+            // Written at once (not buffered), so the tour shows before the demo runs even when piped.
+            FileDescriptorWriter.write(
+                "sealgate demo: the proxy listens on https://localhost:\(self.port) (Ctrl-C stops it). Try:\n\n"
+                    + flows.guide(id: try await store.all().count + 1) + "\n\n",
+                to: 1
+            )
         }
         do {
             try await RunCommand.run(configurationPath: setup.configurationPath) { logger in
