@@ -69,10 +69,12 @@ extension DevelopmentPKI {
     ///   - name: the file name without `.pem`.
     ///   - directory: an existing directory.
     public static func write(_ issued: Issued, name: String, in directory: URL) throws {
-        try issued.certificatePEM.write(to: directory.appendingPathComponent("\(name).pem"), atomically: true, encoding: .utf8)
+        try issued.certificatePEM.write(
+            to: directory.appendingPathComponent("\(name).pem"), atomically: true, encoding: .utf8)
         let keyPath = directory.appendingPathComponent("\(name)-key.pem").path
         try? FileManager.default.removeItem(atPath: keyPath)
-        guard FileManager.default.createFile(atPath: keyPath, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+        guard FileManager.default.createFile(atPath: keyPath, contents: nil, attributes: [.posixPermissions: 0o600])
+        else {
             throw SealgateCertificatesError(.unwritableFile, "\(keyPath) cannot be created")
         }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: keyPath))

@@ -17,15 +17,18 @@ struct CertsDevTests {
                 #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600, "\(file)")
             }
         }
-        let server = try Certificate(pemEncoded: String(contentsOfFile: sandbox.path("pki/server.pem"), encoding: .utf8))
+        let server = try Certificate(
+            pemEncoded: String(contentsOfFile: sandbox.path("pki/server.pem"), encoding: .utf8))
         let names = try #require(try server.extensions.subjectAlternativeNames)
         #expect(names.contains(.dnsName("localhost")))
         #expect(names.contains(.uniformResourceIdentifier("spiffe://sealgate.local/ns/demo/sa/sealgate")))
         #expect(names.filter { if case .ipAddress = $0 { true } else { false } }.count == 2)
         for client in ["writer", "reader"] {
-            let certificate = try Certificate(pemEncoded: String(contentsOfFile: sandbox.path("pki/\(client).pem"), encoding: .utf8))
+            let certificate = try Certificate(
+                pemEncoded: String(contentsOfFile: sandbox.path("pki/\(client).pem"), encoding: .utf8))
             let uris = try #require(try certificate.extensions.subjectAlternativeNames)
-            #expect(Array(uris) == [GeneralName.uniformResourceIdentifier("spiffe://sealgate.local/ns/demo/sa/\(client)")])
+            #expect(
+                Array(uris) == [GeneralName.uniformResourceIdentifier("spiffe://sealgate.local/ns/demo/sa/\(client)")])
             #expect(try certificate.extensions.extendedKeyUsage?.contains(.clientAuth) == true)
         }
     }

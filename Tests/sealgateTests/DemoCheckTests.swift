@@ -6,7 +6,8 @@ struct DemoCheckTests {
     /// `demo --check` runs curl; under `CI=true` a missing curl fails the test instead of skipping it.
     static let hasCurl =
         ProcessInfo.processInfo.environment["CI"] == "true"
-        || ["/usr/bin/curl", "/usr/local/bin/curl", "/opt/homebrew/bin/curl"].contains(where: FileManager.default.isExecutableFile)
+        || ["/usr/bin/curl", "/usr/local/bin/curl", "/opt/homebrew/bin/curl"].contains(
+            where: FileManager.default.isExecutableFile)
 
     /// A loopback port that was free a moment ago.
     static func freePort() throws -> Int {
@@ -25,7 +26,9 @@ struct DemoCheckTests {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    @Test("--check runs the guided tour end to end, twice on the same directory", .enabled(if: Self.hasCurl, "needs curl"))
+    @Test(
+        "--check runs the guided tour end to end, twice on the same directory", .enabled(if: Self.hasCurl, "needs curl")
+    )
     func check() async throws {
         let sandbox = try KeysSandbox()
         for run in 1...2 {

@@ -18,7 +18,8 @@ struct DemoBackend: Service {
             .bind(host: "127.0.0.1", port: self.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: channel)
+                    return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(
+                        wrappingChannelSynchronously: channel)
                 }
             }
         self.logger.info("demo backend listening", metadata: ["address": "127.0.0.1:\(self.port)"])
@@ -48,7 +49,8 @@ struct DemoBackend: Service {
                     let (status, text) = await self.respond(to: head, body: String(buffer: body))
                     var headers = HTTPHeaders([("content-type", "application/json"), ("connection", "close")])
                     headers.add(name: "content-length", value: String(text.utf8.count))
-                    try await outbound.write(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers)))
+                    try await outbound.write(
+                        .head(HTTPResponseHead(version: .http1_1, status: status, headers: headers)))
                     try await outbound.write(.body(.byteBuffer(ByteBuffer(string: text))))
                     try await outbound.write(.end(nil))
                     return

@@ -20,7 +20,8 @@ struct DemoCheck: Service {
         }
         let created = try await Self.curl(self.flows.create)
         let id = (try? JSONSerialization.jsonObject(with: Data(created.body.utf8)) as? [String: Any])?["id"] as? Int
-        check("the writer creates a record", created.status == 201 && id != nil, "HTTP \(created.status) \(created.body)")
+        check(
+            "the writer creates a record", created.status == 201 && id != nil, "HTTP \(created.status) \(created.body)")
         guard let id else { throw DemoCheckFailed() }
         let stored = try await DemoCheck.storedRecord(id: id, in: self.flows.setup.recordsPath)
         check(
@@ -28,7 +29,9 @@ struct DemoCheck: Service {
             !stored.isEmpty && !DemoFlows.secrets.contains { stored.contains($0) },
             stored
         )
-        check("the stored record holds sg1: tokens at $.ssn, $.contacts[*].phone and $.card.number", Self.hasTokens(stored), stored)
+        check(
+            "the stored record holds sg1: tokens at $.ssn, $.contacts[*].phone and $.card.number",
+            Self.hasTokens(stored), stored)
         let asReader = try await Self.curl(self.flows.read(id: id, as: "reader"))
         check(
             "the reader gets the plaintext back",
@@ -36,9 +39,13 @@ struct DemoCheck: Service {
             "HTTP \(asReader.status) \(asReader.body)"
         )
         let asWriter = try await Self.curl(self.flows.read(id: id, as: "writer"))
-        check("the writer gets the tokens", asWriter.status == 200 && asWriter.body == stored, "HTTP \(asWriter.status) \(asWriter.body)")
+        check(
+            "the writer gets the tokens", asWriter.status == 200 && asWriter.body == stored,
+            "HTTP \(asWriter.status) \(asWriter.body)")
         let anonymous = try await Self.curl(self.flows.read(id: id, as: nil))
-        check("a client without a certificate is refused", !(200..<300).contains(anonymous.status), "HTTP \(anonymous.status)")
+        check(
+            "a client without a certificate is refused", !(200..<300).contains(anonymous.status),
+            "HTTP \(anonymous.status)")
         let metrics = try await Self.curl(self.flows.metrics)
         check("the metrics count the encrypted fields", metrics.body.contains("sealgate_fields_encrypted_total"))
         let config = try await Self.output(of: self.flows.checkConfig)
@@ -80,7 +87,8 @@ struct DemoCheck: Service {
 
     /// Runs a command line (looked up on PATH) and collects its standard output.
     private static func output(of command: [String]) async throws -> (status: Int32, output: String) {
-        let outputURL = FileManager.default.temporaryDirectory.appendingPathComponent("sealgate-demo-\(UUID().uuidString)")
+        let outputURL = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "sealgate-demo-\(UUID().uuidString)")
         _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: outputURL) }
         let process = Process()
@@ -88,7 +96,8 @@ struct DemoCheck: Service {
         process.arguments = command[0].contains("/") ? Array(command.dropFirst()) : command
         process.standardOutput = try FileHandle(forWritingTo: outputURL)
         process.standardError = FileHandle.nullDevice
-        let status = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int32, any Error>) in
+        let status = try await withCheckedThrowingContinuation {
+            (continuation: CheckedContinuation<Int32, any Error>) in
             process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
             do {
                 try process.run()

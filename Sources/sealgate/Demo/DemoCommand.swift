@@ -40,7 +40,8 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let setup = DemoSetup(directory: self.dir, port: self.port, adminPort: self.adminPort, backendPort: self.backendPort)
+        let setup = DemoSetup(
+            directory: self.dir, port: self.port, adminPort: self.adminPort, backendPort: self.backendPort)
         let flows = DemoFlows(setup: setup, sealgate: Self.invocation)
         do {
             try await setup.prepare()
@@ -63,7 +64,8 @@ struct DemoCommand: AsyncParsableCommand {
                     .init(service: DemoBackend(port: self.backendPort, store: store, logger: logger))
                 ]
                 if self.check {
-                    services.append(.init(service: DemoCheck(flows: flows), successTerminationBehavior: .gracefullyShutdownGroup))
+                    services.append(
+                        .init(service: DemoCheck(flows: flows), successTerminationBehavior: .gracefullyShutdownGroup))
                 }
                 return services
             }

@@ -8,7 +8,8 @@ struct DemoFlows {
     let sealgate: String
 
     /// The sample record; its three rule values must never be stored in plaintext.
-    static let record = #"{"name": "Ada Lovelace", "ssn": "078-05-1120", "contacts": [{"type": "home", "phone": "+44 20 7946 0000"}], "card": {"number": 4111111111111111, "expiry": "12/30"}}"#
+    static let record =
+        #"{"name": "Ada Lovelace", "ssn": "078-05-1120", "contacts": [{"type": "home", "phone": "+44 20 7946 0000"}], "card": {"number": 4111111111111111, "expiry": "12/30"}}"#
     /// The rule values of ``record`` as they appear in its JSON.
     static let secrets = [#""078-05-1120""#, #""+44 20 7946 0000""#, "4111111111111111"]
 

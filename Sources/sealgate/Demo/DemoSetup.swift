@@ -11,7 +11,9 @@ struct DemoSetup {
     let backendPort: Int
 
     /// The keys the field rules use, with their types.
-    static let keys: [(name: String, type: KeyType)] = [("pii", .aes256GCM), ("pii-search", .aes256SIV), ("financial", .aes256GCM)]
+    static let keys: [(name: String, type: KeyType)] = [
+        ("pii", .aes256GCM), ("pii-search", .aes256SIV), ("financial", .aes256GCM),
+    ]
 
     func path(_ name: String) -> String { "\(self.directory)/\(name)" }
 
