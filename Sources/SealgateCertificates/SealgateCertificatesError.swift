@@ -11,6 +11,8 @@ public struct SealgateCertificatesError: Error, Hashable, CustomStringConvertibl
             case keyDoesNotMatchCertificate
             case emptyBundle
             case invalidPattern
+            case fileExists
+            case unwritableFile
         }
 
         private let base: Base
@@ -28,6 +30,10 @@ public struct SealgateCertificatesError: Error, Hashable, CustomStringConvertibl
         public static let emptyBundle = Code(.emptyBundle)
         /// An authorization pattern is malformed.
         public static let invalidPattern = Code(.invalidPattern)
+        /// A file to be written exists and may not be replaced.
+        public static let fileExists = Code(.fileExists)
+        /// A file could not be written.
+        public static let unwritableFile = Code(.unwritableFile)
 
         public var description: String { String(describing: self.base) }
     }

@@ -18,9 +18,19 @@ struct RunCommand: AsyncParsableCommand {
     var config: String
 
     func run() async throws {
+        try await Self.run(configurationPath: self.config)
+    }
+
+    /// Loads the configuration, bootstraps logging and metrics and serves until stopped.
+    /// - Parameter companions: makes, with the bootstrapped logger, the services passed to
+    ///   ``serve(_:registry:logger:companions:)``.
+    static func run(
+        configurationPath: String,
+        companions: (Logger) -> [ServiceGroupConfiguration.ServiceConfiguration] = { _ in [] }
+    ) async throws {
         let configuration: SealgateConfiguration
         do {
-            configuration = try ConfigFile.load(path: self.config)
+            configuration = try ConfigFile.load(path: configurationPath)
         } catch {
             printToStandardError(error.description)
             throw ExitCode(2)
@@ -30,11 +40,17 @@ struct RunCommand: AsyncParsableCommand {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let logger = Logger(label: "sealgate")
         for warning in configuration.warnings { logger.warning("configuration: \(warning)") }
-        try await Self.serve(configuration, registry: registry, logger: logger)
+        try await Self.serve(configuration, registry: registry, logger: logger, companions: companions(logger))
     }
 
     /// Builds the services and runs them in one group with graceful shutdown on SIGTERM/SIGINT.
-    static func serve(_ configuration: SealgateConfiguration, registry: PrometheusCollectorRegistry, logger: Logger) async throws {
+    /// - Parameter companions: services started before the proxy and stopped after it (the demo's backend).
+    static func serve(
+        _ configuration: SealgateConfiguration,
+        registry: PrometheusCollectorRegistry,
+        logger: Logger,
+        companions: [ServiceGroupConfiguration.ServiceConfiguration] = []
+    ) async throws {
         let group = MultiThreadedEventLoopGroup.singleton
         let readiness = Readiness()
         let metrics = ProxyMetrics()
@@ -52,7 +68,7 @@ struct RunCommand: AsyncParsableCommand {
             keyRing: keyRing,
             keyUseAudit: keyUseAudit
         )
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        var services = companions
         if let keyUseAudit { services.append(.init(service: keyUseAudit)) }
         if let settings = configuration.keys, usesKeys {
             let reloader = KeyReloader(

@@ -7,7 +7,7 @@ struct Sealgate: AsyncParsableCommand {
         version: SealgateVersion.current,
         subcommands: [
             RunCommand.self, CheckConfigCommand.self, KeysCommand.self, EncryptCommand.self, DecryptCommand.self,
-            ReencryptCommand.self, DemoCommand.self,
+            ReencryptCommand.self, CertsCommand.self, DemoCommand.self,
         ],
         defaultSubcommand: RunCommand.self
     )

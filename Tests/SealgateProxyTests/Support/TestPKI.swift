@@ -38,7 +38,7 @@ struct TestPKI {
         let day: TimeInterval = 86400
         let ca = try DevelopmentPKI.makeCA(commonName: "sealgate test CA", notBefore: now - day, notAfter: now + 365 * day)
         let otherCA = try DevelopmentPKI.makeCA(commonName: "untrusted CA", notBefore: now - day, notAfter: now + 365 * day)
-        try self.write(ca, name: "ca")
+        try DevelopmentPKI.write(ca, name: "ca", in: directory)
         let server = try DevelopmentPKI.issue(
             by: ca,
             commonName: "localhost",
@@ -49,7 +49,7 @@ struct TestPKI {
             notBefore: now - day,
             notAfter: now + 90 * day
         )
-        try self.write(server, name: "server")
+        try DevelopmentPKI.write(server, name: "server", in: directory)
         let clients: [(Client, DevelopmentPKI.Issued)] = [
             (.writer, try DevelopmentPKI.issue(by: ca, commonName: "writer", usage: .client, uris: [Self.writerURI], notBefore: now - day, notAfter: now + 90 * day)),
             (.reader, try DevelopmentPKI.issue(by: ca, commonName: "reader", usage: .client, dnsNames: ["reader.clinic.internal"], uris: [Self.readerURI], notBefore: now - day, notAfter: now + 90 * day)),
@@ -59,13 +59,6 @@ struct TestPKI {
             (.serverOnly, try DevelopmentPKI.issue(by: ca, commonName: "server-only", usage: .server, uris: [Self.writerURI], notBefore: now - day, notAfter: now + 90 * day)),
             (.untrusted, try DevelopmentPKI.issue(by: otherCA, commonName: "writer", usage: .client, uris: [Self.writerURI], notBefore: now - day, notAfter: now + 90 * day)),
         ]
-        for (client, issued) in clients { try self.write(issued, name: client.rawValue) }
-    }
-
-    private func write(_ issued: DevelopmentPKI.Issued, name: String) throws {
-        try issued.certificatePEM.write(to: self.directory.appendingPathComponent("\(name).pem"), atomically: true, encoding: .utf8)
-        let keyURL = self.directory.appendingPathComponent("\(name)-key.pem")
-        try issued.privateKeyPEM.write(to: keyURL, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keyURL.path)
+        for (client, issued) in clients { try DevelopmentPKI.write(issued, name: client.rawValue, in: directory) }
     }
 }
