@@ -52,11 +52,17 @@ public final class AdminServer: Service {
             .bind(host: self.address.host, port: self.address.port)
             .get()
         self.logger.info("admin listening", metadata: ["address": "\(channel.localAddress?.hostAndPort ?? "-")"])
-        try await withGracefulShutdownHandler {
-            try await channel.closeFuture.get()
-        } onGracefulShutdown: {
-            // The service group stops services in reverse order, so this runs once the proxy has
-            // drained; until then /readyz answers 503.
+        // Closing on cancellation too: when another service fails, the group cancels this one,
+        // and a wait on a channel's close future does not end by itself.
+        try await withTaskCancellationHandler {
+            try await withGracefulShutdownHandler {
+                try await channel.closeFuture.get()
+            } onGracefulShutdown: {
+                // The service group stops services in reverse order, so this runs once the proxy has
+                // drained; until then /readyz answers 503.
+                channel.close(promise: nil)
+            }
+        } onCancel: {
             channel.close(promise: nil)
         }
     }

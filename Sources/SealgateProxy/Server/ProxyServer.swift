@@ -98,12 +98,17 @@ public final class ProxyServer: Service {
         self.readiness.unblock("starting")
 
         let drained = channel.eventLoop.makePromise(of: Void.self)
-        try await withGracefulShutdownHandler {
-            try await channel.closeFuture.get()
-        } onGracefulShutdown: {
-            self.readiness.block("shutting_down")
-            logger.info("shutting down: no new connections, finishing in-flight requests")
-            quiesce.initiateShutdown(promise: drained)
+        try await withTaskCancellationHandler {
+            try await withGracefulShutdownHandler {
+                try await channel.closeFuture.get()
+            } onGracefulShutdown: {
+                self.readiness.block("shutting_down")
+                logger.info("shutting down: no new connections, finishing in-flight requests")
+                quiesce.initiateShutdown(promise: drained)
+            }
+        } onCancel: {
+            // When another service fails the group cancels this one: stop listening at once.
+            channel.close(promise: nil)
         }
         let grace = self.configuration.shutdownGrace
         let finished = await withTaskGroup(of: Bool.self) { group in

@@ -67,3 +67,19 @@ extension EndToEndTests {
         }
     }
 }
+
+extension EndToEndTests.Streaming {
+    @Test("a listener that cannot bind stops sealgate with an error instead of hanging")
+    func bindFailure() async throws {
+        try await ProxyHarness.with { harness in
+            let taken = ProxyHarness.defaultConfiguration
+                .replacingOccurrences(of: "{BACKEND}", with: String(harness.backend.port))
+                .replacingOccurrences(of: "address: 127.0.0.1:0\n", with: "address: 127.0.0.1:\(harness.proxy.port)\n")
+            #expect(taken.contains("127.0.0.1:\(harness.proxy.port)"))
+            let error = await #expect(throws: TestFailure.self) {
+                try await ProxyProcess(configuration: taken, in: harness.directory)
+            }
+            #expect(error?.description.contains("exited with 1") == true, "\(error?.description ?? "")")
+        }
+    }
+}
