@@ -105,8 +105,8 @@ extension EndToEndTests {
                 let atRest = try #require(harness.backend.records().first?.body)
                 #expect(asWriter.bodyText == atRest)
                 #expect(asReader.status == 200)
-                let expected = Self.document.replacingOccurrences(of: "4111111111111111", with: "4111111111111111")
-                #expect(asReader.bodyText == expected)
+                // Every value of the document is already in canonical form, so decryption restores it byte for byte.
+                #expect(asReader.bodyText == Self.document)
                 #expect(asReader.header("content-length") == nil || asReader.header("content-length") == String(asReader.body.count))
                 let readerRequest = harness.backend.records().last
                 #expect(readerRequest?.values("accept-encoding").isEmpty == true)
