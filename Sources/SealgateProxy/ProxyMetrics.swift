@@ -40,6 +40,12 @@ public final class ProxyMetrics: Sendable {
     private let keyReloads = MetricCache<Bool, Counter> {
         Counter(label: "sealgate_key_reloads_total", dimensions: [("result", $0 ? "success" : "failure")])
     }
+    private let certificateReloads = MetricCache<Bool, Counter> {
+        Counter(label: "sealgate_certificate_reloads_total", dimensions: [("result", $0 ? "success" : "failure")])
+    }
+    private let alertNotifications = MetricCache<[String], Counter> {
+        Counter(label: "sealgate_alert_notifications_total", dimensions: [("format", $0[0]), ("result", $0[1])])
+    }
     private let openConnections = Meter(label: "sealgate_open_connections")
     private let rejectedConnections = Counter(label: "sealgate_rejected_connections_total")
     private let receivedBytes = Counter(label: "sealgate_received_bytes_total")
@@ -67,6 +73,9 @@ public final class ProxyMetrics: Sendable {
     func tokensUndecryptable(route: String, count: Int) { self.undecryptable[route].increment(by: count) }
 
     func keysReloaded(success: Bool) { self.keyReloads[success].increment() }
+    func certificatesReloaded(success: Bool) { self.certificateReloads[success].increment() }
+    /// Counts a webhook delivery by result: `success`, `failure` (after every retry) or `dropped` (queue full).
+    func alertNotification(format: String, result: String) { self.alertNotifications[[format, result]].increment() }
     func handshakeFailed(reason: String) { self.handshakeFailures[reason].increment() }
     func connectionOpened() { self.openConnections.increment() }
     func connectionClosed() { self.openConnections.decrement() }

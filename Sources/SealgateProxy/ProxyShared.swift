@@ -14,9 +14,10 @@ final class ProxyShared: Sendable {
     let upstreamTimeout: TimeAmount
     let keyRing: KeyRing
     let keyUseAudit: KeyUseAudit?
+    let seenClients: SeenClientCertificates?
 
     init(configuration: ProxyConfiguration, pools: UpstreamPools, metrics: ProxyMetrics, logger: Logger, keyRing: KeyRing = KeyRing(),
-        keyUseAudit: KeyUseAudit? = nil
+        keyUseAudit: KeyUseAudit? = nil, seenClients: SeenClientCertificates? = nil
     ) {
         self.planner = RequestPlanner(configuration: configuration)
         self.pools = pools
@@ -27,6 +28,7 @@ final class ProxyShared: Sendable {
         self.upstreamTimeout = TimeAmount(configuration.upstream.timeout)
         self.keyRing = keyRing
         self.keyUseAudit = keyUseAudit
+        self.seenClients = seenClients
     }
 
     /// Counts and logs a finished (or abandoned, `status == nil`) request.

@@ -3,6 +3,7 @@ import Logging
 import Metrics
 import NIOPosix
 import Prometheus
+import SealgateCertificates
 import SealgateProxy
 import ServiceLifecycle
 import UnixSignals
@@ -59,8 +60,21 @@ struct RunCommand: AsyncParsableCommand {
         let keyUseAudit = usesKeys
             ? KeyUseAudit(log: try AuditLog(destination: .init(configured: configuration.audit), tool: "sealgate run"), logger: logger)
             : nil
+        let serverTLS: ReloadableTLS
+        let upstreamTLS: ReloadableTLS?
+        do {
+            serverTLS = try ReloadableTLS.server(configuration.proxy.listener)
+            upstreamTLS = try ReloadableTLS.upstream(configuration.proxy.upstream)
+        } catch {
+            logger.critical("certificates unusable: \(error)")
+            throw ExitCode.failure
+        }
+        let seenClients = SeenClientCertificates()
         let proxy = ProxyServer(
             configuration: configuration.proxy,
+            serverTLS: serverTLS,
+            upstreamTLS: upstreamTLS,
+            seenClients: seenClients,
             group: group,
             metrics: metrics,
             readiness: readiness,
@@ -68,7 +82,23 @@ struct RunCommand: AsyncParsableCommand {
             keyRing: keyRing,
             keyUseAudit: keyUseAudit
         )
+        let notifier = configuration.monitor.webhooks.isEmpty
+            ? nil : WebhookNotifier(webhooks: configuration.monitor.webhooks, metrics: metrics, logger: logger)
+        let monitor = CertificateMonitor(
+            configuration: configuration.monitor,
+            serverTLS: serverTLS,
+            upstreamTLS: upstreamTLS,
+            seenClients: seenClients,
+            notifier: notifier,
+            readiness: readiness,
+            logger: logger
+        )
+        let tlsReloader = TLSReloader(materials: [serverTLS] + (upstreamTLS.map { [$0] } ?? []), metrics: metrics, logger: logger) {
+            monitor.requestScan()
+        }
         var services = companions
+        if let notifier { services.append(.init(service: notifier)) }
+        services += [.init(service: monitor), .init(service: tlsReloader)]
         if let keyUseAudit { services.append(.init(service: keyUseAudit)) }
         if let settings = configuration.keys, usesKeys {
             let reloader = KeyReloader(
@@ -86,6 +116,7 @@ struct RunCommand: AsyncParsableCommand {
                 group: group,
                 readiness: readiness,
                 renderMetrics: { registry.emitToString() },
+                renderCertificates: { await monitor.report().json() },
                 logger: logger
             )
             services.append(.init(service: admin))

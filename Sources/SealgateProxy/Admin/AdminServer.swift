@@ -4,16 +4,19 @@ import NIOHTTP1
 import NIOPosix
 import ServiceLifecycle
 
-/// The plain-HTTP admin listener: `/healthz`, `/readyz` and `/metrics`. Keep it on loopback or a
-/// pod-local port.
+/// The plain-HTTP admin listener: `/healthz`, `/readyz`, `/metrics` and `/certs`. Keep it on loopback
+/// or a pod-local port.
 public final class AdminServer: Service {
     /// Renders the Prometheus text exposition of every metric.
     public typealias MetricsRenderer = @Sendable () -> String
+    /// Renders the `/certs` JSON document.
+    public typealias CertificatesRenderer = @Sendable () async -> String
 
     private let address: SocketAddressConfiguration
     private let group: any EventLoopGroup
     private let readiness: Readiness
     private let renderMetrics: MetricsRenderer
+    private let renderCertificates: CertificatesRenderer
     private let logger: Logger
 
     /// - Parameters:
@@ -21,31 +24,35 @@ public final class AdminServer: Service {
     ///   - group: event loops to serve on.
     ///   - readiness: what `/readyz` reports.
     ///   - renderMetrics: produces the `/metrics` body.
+    ///   - renderCertificates: produces the `/certs` body.
     ///   - logger: for start and stop messages.
     public init(
         address: SocketAddressConfiguration,
         group: any EventLoopGroup,
         readiness: Readiness,
         renderMetrics: @escaping MetricsRenderer,
+        renderCertificates: @escaping CertificatesRenderer,
         logger: Logger
     ) {
         self.address = address
         self.group = group
         self.readiness = readiness
         self.renderMetrics = renderMetrics
+        self.renderCertificates = renderCertificates
         self.logger = logger
     }
 
     public func run() async throws {
         let readiness = self.readiness
         let renderMetrics = self.renderMetrics
+        let renderCertificates = self.renderCertificates
         let channel = try await ServerBootstrap(group: self.group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
                     try channel.pipeline.syncOperations.addHandler(
-                        AdminHandler(readiness: readiness, renderMetrics: renderMetrics)
+                        AdminHandler(readiness: readiness, renderMetrics: renderMetrics, renderCertificates: renderCertificates)
                     )
                 }
             }
@@ -75,11 +82,17 @@ final class AdminHandler: ChannelInboundHandler {
 
     private let readiness: Readiness
     private let renderMetrics: AdminServer.MetricsRenderer
+    private let renderCertificates: AdminServer.CertificatesRenderer
     private var head: HTTPRequestHead?
 
-    init(readiness: Readiness, renderMetrics: @escaping AdminServer.MetricsRenderer) {
+    init(
+        readiness: Readiness,
+        renderMetrics: @escaping AdminServer.MetricsRenderer,
+        renderCertificates: @escaping AdminServer.CertificatesRenderer
+    ) {
         self.readiness = readiness
         self.renderMetrics = renderMetrics
+        self.renderCertificates = renderCertificates
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -91,18 +104,31 @@ final class AdminHandler: ChannelInboundHandler {
         case .end:
             guard let head = self.head else { return }
             self.head = nil
-            let (status, contentType, body) = self.respond(to: head)
-            var headers = HTTPHeaders()
-            headers.add(name: "content-type", value: contentType)
-            headers.add(name: "content-length", value: String(body.utf8.count))
-            if !head.isKeepAlive { headers.add(name: "connection", value: "close") }
-            context.write(self.wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
-            if head.method != .HEAD {
-                context.write(self.wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: body)))), promise: nil)
+            if (head.method == .GET || head.method == .HEAD) && head.uri.pathWithoutQuery == "/certs" {
+                // Reading the watched files happens off the event loop; the connection waits for it.
+                let render = self.renderCertificates
+                let body = context.eventLoop.makeFutureWithTask { await render() }
+                body.assumeIsolated().whenSuccess { body in
+                    self.send(context: context, head: head, response: (.ok, "application/json", body + "\n"))
+                }
+            } else {
+                self.send(context: context, head: head, response: self.respond(to: head))
             }
-            let done = context.writeAndFlush(self.wrapOutboundOut(.end(nil)))
-            if !head.isKeepAlive { done.assumeIsolated().whenComplete { _ in context.close(promise: nil) } }
         }
+    }
+
+    private func send(context: ChannelHandlerContext, head: HTTPRequestHead, response: (HTTPResponseStatus, String, String)) {
+        let (status, contentType, body) = response
+        var headers = HTTPHeaders()
+        headers.add(name: "content-type", value: contentType)
+        headers.add(name: "content-length", value: String(body.utf8.count))
+        if !head.isKeepAlive { headers.add(name: "connection", value: "close") }
+        context.write(self.wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
+        if head.method != .HEAD {
+            context.write(self.wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: body)))), promise: nil)
+        }
+        let done = context.writeAndFlush(self.wrapOutboundOut(.end(nil)))
+        if !head.isKeepAlive { done.assumeIsolated().whenComplete { _ in context.close(promise: nil) } }
     }
 
     private func respond(to head: HTTPRequestHead) -> (HTTPResponseStatus, String, String) {

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-import Foundation
 import Logging
 import ServiceLifecycle
 import UnixSignals
@@ -82,13 +76,13 @@ public actor KeyReloader: Service {
 
     /// Reloads when the vault's files differ from those last loaded; true when keys are loaded.
     private func reloadIfChanged() async -> Bool {
-        let signature = Self.signature(of: self.vaultDirectory)
+        let signature = FileSignature.of(directory: self.vaultDirectory, suffix: ".json")
         if signature != self.loadedSignature { await self.reload(reason: self.loadedSignature == nil ? "start" : "vault changed") }
         return self.loadedSignature != nil
     }
 
     private func reload(reason: String) async {
-        let signature = Self.signature(of: self.vaultDirectory)
+        let signature = FileSignature.of(directory: self.vaultDirectory, suffix: ".json")
         do {
             let keys = try await self.load()
             self.keyRing.replace(with: keys)
@@ -102,16 +96,6 @@ public actor KeyReloader: Service {
                 "keys could not be loaded; \(self.loadedSignature == nil ? "routes with field rules answer 503" : "keeping the previous keys")",
                 metadata: ["reason": "\(reason)", "error": "\(error)", "vault": "\(self.vaultDirectory)"]
             )
-        }
-    }
-
-    /// Name, inode, size and modification time of every `*.json` file, following symlinks.
-    static func signature(of directory: String) -> [String] {
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".json") }
-        return names.sorted().map { name in
-            var info = stat()
-            guard stat("\(directory)/\(name)", &info) == 0 else { return "\(name):missing" }
-            return "\(name):\(info.st_ino):\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
         }
     }
 }

@@ -19,9 +19,15 @@ public final class ProxyServer: Service {
     private let logger: Logger
     private let keyRing: KeyRing
     private let keyUseAudit: KeyUseAudit?
+    private let serverTLS: ReloadableTLS
+    private let upstreamTLS: ReloadableTLS?
+    private let seenClients: SeenClientCertificates?
 
     /// - Parameters:
     ///   - configuration: the validated configuration.
+    ///   - serverTLS: the served certificates; each new connection takes the current ones.
+    ///   - upstreamTLS: the backend's TLS material when it is HTTPS.
+    ///   - seenClients: receives every verified client certificate, for expiry monitoring.
     ///   - group: the event loops to serve on (one per core).
     ///   - metrics: where request and connection metrics go.
     ///   - readiness: marked ready once listening, not ready once shutting down.
@@ -30,6 +36,9 @@ public final class ProxyServer: Service {
     ///   - keyUseAudit: receives every use of a key, if key use is audited.
     public init(
         configuration: ProxyConfiguration,
+        serverTLS: ReloadableTLS,
+        upstreamTLS: ReloadableTLS?,
+        seenClients: SeenClientCertificates? = nil,
         group: any EventLoopGroup,
         metrics: ProxyMetrics,
         readiness: Readiness,
@@ -39,6 +48,9 @@ public final class ProxyServer: Service {
     ) {
         self.keyRing = keyRing
         self.keyUseAudit = keyUseAudit
+        self.serverTLS = serverTLS
+        self.upstreamTLS = upstreamTLS
+        self.seenClients = seenClients
         self.configuration = configuration
         self.group = group
         self.metrics = metrics
@@ -48,21 +60,17 @@ public final class ProxyServer: Service {
 
     public func run() async throws {
         let listener = self.configuration.listener
-        let (sslContext, serverIdentity) = try TLSContexts.server(
-            listener.tls,
-            applicationProtocols: listener.applicationProtocols
-        )
-        let upstreamSSL = self.configuration.upstream.useTLS ? try TLSContexts.upstream(self.configuration.upstream.tls) : nil
-        let pools = UpstreamPools(group: self.group, configuration: self.configuration.upstream, sslContext: upstreamSSL)
+        let pools = UpstreamPools(group: self.group, configuration: self.configuration.upstream, tls: self.upstreamTLS)
         let shared = ProxyShared(
             configuration: self.configuration,
             pools: pools,
             metrics: self.metrics,
             logger: self.logger,
             keyRing: self.keyRing,
-            keyUseAudit: self.keyUseAudit
+            keyUseAudit: self.keyUseAudit,
+            seenClients: self.seenClients
         )
-        let serverURI = serverIdentity.leafURIs.first
+        let serverTLS = self.serverTLS
         let limits = self.configuration.limits
         let limiter = ConnectionLimiter(maximum: limits.maxConnections, metrics: self.metrics)
         let quiesce = ServerQuiescingHelper(group: self.group)
@@ -81,8 +89,10 @@ public final class ProxyServer: Service {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try ClientPipeline(shared: shared, limits: limits, serverURI: serverURI, logger: logger, metrics: metrics)
-                        .configure(channel, sslContext: sslContext)
+                    // The TLS material current now: a reload applies to new connections only.
+                    let tls = serverTLS.loaded
+                    try ClientPipeline(shared: shared, limits: limits, serverURI: tls.serverURI, logger: logger, metrics: metrics)
+                        .configure(channel, sslContext: tls.context)
                 }
             }
             .bind(host: listener.address.host, port: listener.address.port)
@@ -209,7 +219,9 @@ struct ClientPipeline: Sendable {
 
     private func clientConnection(_ channel: any Channel) throws -> ClientConnection {
         let tls = try channel.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self)
-        let identity = try tls.peerCertificate.map { try PeerIdentity(derBytes: try $0.toDERBytes()) }
+        let certificate = try tls.peerCertificate.map { try $0.toDERBytes() }
+        let identity = try certificate.map { try PeerIdentity(derBytes: $0) }
+        if let certificate, let identity { self.shared.seenClients?.record(sha256: identity.certificateSHA256, derBytes: certificate) }
         return ClientConnection(
             identity: identity,
             identityHeaderValue: identity.map { ForwardedClientCertificate.headerValue(for: $0, serverURI: self.serverURI) },

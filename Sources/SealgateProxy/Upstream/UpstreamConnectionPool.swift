@@ -8,14 +8,14 @@ import NIOSSL
 final class UpstreamConnectionPool {
     private let eventLoop: any EventLoop
     private let configuration: UpstreamConfiguration
-    private let sslContext: NIOSSLContext?
+    private let tls: ReloadableTLS?
     private var idle: [UpstreamHandler] = []
     private let maximumIdle: Int
 
-    init(eventLoop: any EventLoop, configuration: UpstreamConfiguration, sslContext: NIOSSLContext?, maximumIdle: Int = 256) {
+    init(eventLoop: any EventLoop, configuration: UpstreamConfiguration, tls: ReloadableTLS?, maximumIdle: Int = 256) {
         self.eventLoop = eventLoop
         self.configuration = configuration
-        self.sslContext = sslContext
+        self.tls = tls
         self.maximumIdle = maximumIdle
     }
 
@@ -34,7 +34,8 @@ final class UpstreamConnectionPool {
     /// Opens a new connection and hands it over on this loop.
     func connect(_ completion: @escaping (Result<UpstreamHandler, any Error>) -> Void) {
         let loopBoundSelf = NIOLoopBound(self, eventLoop: self.eventLoop)
-        let sslContext = self.sslContext
+        // A new connection takes the current TLS material: reloaded certificates apply from here on.
+        let sslContext = self.tls?.loaded.context
         let serverHostname = self.configuration.host.isIPAddress ? nil : self.configuration.host
         ClientBootstrap(group: self.eventLoop)
             .connectTimeout(TimeAmount(self.configuration.connectTimeout))
@@ -84,16 +85,16 @@ extension UpstreamConnectionPool: Sendable {}
 struct UpstreamPools: Sendable {
     private let pools: [ObjectIdentifier: NIOLoopBoundBox<UpstreamConnectionPool?>]
     private let configuration: UpstreamConfiguration
-    private let sslContext: NIOSSLContext?
+    private let tls: ReloadableTLS?
 
-    init(group: any EventLoopGroup, configuration: UpstreamConfiguration, sslContext: NIOSSLContext?) {
+    init(group: any EventLoopGroup, configuration: UpstreamConfiguration, tls: ReloadableTLS?) {
         var pools: [ObjectIdentifier: NIOLoopBoundBox<UpstreamConnectionPool?>] = [:]
         for loop in group.makeIterator() {
             pools[ObjectIdentifier(loop)] = .makeEmptyBox(valueType: UpstreamConnectionPool.self, eventLoop: loop)
         }
         self.pools = pools
         self.configuration = configuration
-        self.sslContext = sslContext
+        self.tls = tls
     }
 
     /// The pool of the calling event loop.
@@ -102,7 +103,7 @@ struct UpstreamPools: Sendable {
             preconditionFailure("no upstream pool for event loop \(eventLoop)")
         }
         if let pool = box.value { return pool }
-        let pool = UpstreamConnectionPool(eventLoop: eventLoop, configuration: self.configuration, sslContext: self.sslContext)
+        let pool = UpstreamConnectionPool(eventLoop: eventLoop, configuration: self.configuration, tls: self.tls)
         box.value = pool
         return pool
     }

@@ -5,6 +5,6 @@ struct CertsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "certs",
         abstract: "Certificate tools.",
-        subcommands: [CertsDevCommand.self]
+        subcommands: [CertsCheckCommand.self, CertsDevCommand.self]
     )
 }

@@ -386,16 +386,22 @@ enum ConfigFile {
         reader.string(log?["audit"], at: "log.audit").map { $0 == "stderr" ? $0 : reader.resolve($0) } ?? "stderr"
     }
 
-    private static func monitor(_ node: Node?, _ reader: ConfigReader) -> SealgateConfiguration.MonitorSettings {
-        var monitor = SealgateConfiguration.MonitorSettings()
+    private static func monitor(_ node: Node?, _ reader: ConfigReader) -> MonitorConfiguration {
+        var monitor = MonitorConfiguration()
         guard let fields = reader.mapping(node, at: "monitor", allowed: ["thresholds", "interval", "repeat_interval", "watch", "alerts"]) else {
             return monitor
         }
         if let thresholds = reader.sequence(fields["thresholds"], at: "monitor.thresholds") {
-            monitor.thresholds = thresholds.compactMap { reader.duration($0, at: "monitor.thresholds[]") }.sorted(by: >)
+            let durations = thresholds.compactMap { reader.duration($0, at: "monitor.thresholds[]") }
+            if durations.contains(.zero) { reader.report(fields["thresholds"], "monitor.thresholds must be longer than 0s") }
+            if thresholds.isEmpty { reader.report(fields["thresholds"], "monitor.thresholds needs at least one duration, like [30d, 14d, 7d]") }
+            monitor.thresholds = ExpiryThresholds(durations)
         }
-        monitor.interval = reader.duration(fields["interval"], at: "monitor.interval") ?? monitor.interval
-        monitor.repeatInterval = reader.duration(fields["repeat_interval"], at: "monitor.repeat_interval") ?? monitor.repeatInterval
+        for (key, keyPath) in [("interval", \MonitorConfiguration.interval), ("repeat_interval", \.repeatInterval)] {
+            guard let duration = reader.duration(fields[key], at: "monitor.\(key)") else { continue }
+            if duration < .seconds(1) { reader.report(fields[key], "monitor.\(key) must be at least 1s") }
+            monitor[keyPath: keyPath] = duration
+        }
         monitor.watch = (reader.sequence(fields["watch"], at: "monitor.watch") ?? []).compactMap {
             reader.string($0, at: "monitor.watch[]").map(reader.resolve)
         }
@@ -404,7 +410,7 @@ enum ConfigFile {
             guard let alert = reader.mapping(alertNode, at: path, allowed: ["type", "url", "format"]) else { continue }
             let type = reader.string(alert["type"], at: alert.path("type"))
             if let type, type != "webhook" { reader.report(alert["type"], "\(path).type must be \"webhook\"") }
-            let format = reader.choice(alert["format"], at: alert.path("format"), as: SealgateConfiguration.MonitorSettings.Format.self) ?? .json
+            let format = reader.choice(alert["format"], at: alert.path("format"), as: AlertFormat.self) ?? .json
             guard let url = reader.string(alert["url"], at: alert.path("url")) else {
                 if alert["url"] == nil { reader.report(alertNode, "\(path).url is required") }
                 continue
@@ -413,7 +419,7 @@ enum ConfigFile {
                 reader.report(alert["url"], "\(path).url must be an http:// or https:// URL")
                 continue
             }
-            monitor.alerts.append(.init(url: url, format: format))
+            monitor.webhooks.append(.init(url: url, format: format))
         }
         return monitor
     }

@@ -3,10 +3,8 @@ import SealgateCertificates
 
 /// Builds the NIOSSL contexts from configuration, with sealgate's defaults: TLS 1.3 unless 1.2 is asked for.
 enum TLSContexts {
-    /// The client-facing server context and the server's own identity.
-    static func server(_ settings: ListenerConfiguration.TLSSettings, applicationProtocols: [String]) throws
-        -> (NIOSSLContext, ServerIdentity)
-    {
+    /// The client-facing server context, from the served chain, its key and the client CA bundle.
+    static func server(_ settings: ListenerConfiguration.TLSSettings, applicationProtocols: [String]) throws -> LoadedTLS {
         let identity = try ServerIdentity(certificatePath: settings.certificatePath, privateKeyPath: settings.privateKeyPath)
         var tls = TLSConfiguration.makeServerConfiguration(
             certificateChain: identity.chain.sslCertificates.map { .certificate($0) },
@@ -20,25 +18,32 @@ enum TLSContexts {
         case .optional: tls.certificateVerification = .optionalVerification
         case .none: tls.certificateVerification = .none
         }
+        var certificates = try WatchedCertificate.all(in: identity.chain, role: .server)
         if let caPath = settings.clientCAPath {
-            tls.trustRoots = .certificates(try CertificateBundle(path: caPath).sslCertificates)
+            let clientCA = try CertificateBundle(path: caPath)
+            tls.trustRoots = .certificates(clientCA.sslCertificates)
             tls.sendCANameList = true
+            certificates += try WatchedCertificate.all(in: clientCA, role: .clientCA)
         }
-        return (try NIOSSLContext(configuration: tls), identity)
+        return LoadedTLS(context: try NIOSSLContext(configuration: tls), certificates: certificates, serverURI: identity.leafURIs.first)
     }
 
-    /// The context for HTTPS backends.
-    static func upstream(_ settings: UpstreamConfiguration.TLSSettings?) throws -> NIOSSLContext {
+    /// The context for HTTPS backends, from the upstream CA bundle and client certificate.
+    static func upstream(_ settings: UpstreamConfiguration.TLSSettings?) throws -> LoadedTLS {
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.minimumTLSVersion = .tlsv12
+        var certificates: [WatchedCertificate] = []
         if let caPath = settings?.caPath {
-            tls.trustRoots = .certificates(try CertificateBundle(path: caPath).sslCertificates)
+            let ca = try CertificateBundle(path: caPath)
+            tls.trustRoots = .certificates(ca.sslCertificates)
+            certificates += try WatchedCertificate.all(in: ca, role: .upstreamCA)
         }
         if let certificatePath = settings?.certificatePath, let keyPath = settings?.privateKeyPath {
             let identity = try ServerIdentity(certificatePath: certificatePath, privateKeyPath: keyPath)
             tls.certificateChain = identity.chain.sslCertificates.map { .certificate($0) }
             tls.privateKey = .privateKey(identity.privateKey)
+            certificates += try WatchedCertificate.all(in: identity.chain, role: .upstreamClient)
         }
-        return try NIOSSLContext(configuration: tls)
+        return LoadedTLS(context: try NIOSSLContext(configuration: tls), certificates: certificates, serverURI: nil)
     }
 }

@@ -1,0 +1,120 @@
+import Foundation
+
+/// The body formats in which expiry alerts are posted to webhooks.
+public enum AlertFormat: String, Sendable, Hashable, CaseIterable {
+    /// Alertmanager's v2 API (`POST /api/v2/alerts`): an array of alerts.
+    case alertmanager
+    /// A Slack incoming webhook: `{"text": …}`.
+    case slack
+    /// The `/certs` object of the certificate plus `event` (`firing` or `resolved`).
+    case json
+
+    /// The request bodies that deliver `alerts`: one for Alertmanager, one per alert otherwise.
+    public func bodies(for alerts: [ExpiryAlert]) -> [Data] {
+        guard !alerts.isEmpty else { return [] }
+        switch self {
+        case .alertmanager:
+            return [Self.encode(alerts.map(AlertmanagerAlert.init))]
+        case .slack:
+            return alerts.map { Self.encode(["text": $0.slackText]) }
+        case .json:
+            return alerts.map { Self.encode(EventObject(event: $0.event, status: $0.status)) }
+        }
+    }
+
+    private static func encode(_ value: some Encodable) -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Every value here is a string, number or array of them: encoding cannot fail.
+        return (try? encoder.encode(value)) ?? Data()
+    }
+}
+
+/// One alert as Alertmanager's v2 API takes it.
+private struct AlertmanagerAlert: Encodable {
+    var labels: [String: String]
+    var annotations: [String: String]
+    var startsAt: String
+    var endsAt: String?
+
+    init(_ alert: ExpiryAlert) {
+        let certificate = alert.status.certificate
+        var labels = [
+            "alertname": alert.name,
+            "severity": alert.status.assessment.severity.rawValue,
+            "role": certificate.role.rawValue,
+            "subject": certificate.summary.subject,
+            "serial": certificate.summary.serial,
+        ]
+        labels["path"] = certificate.path
+        labels["threshold"] = alert.status.assessment.threshold?.configurationText
+        self.labels = labels
+        self.annotations = ["summary": alert.summary, "description": alert.details]
+        self.startsAt = alert.startsAt.rfc3339
+        self.endsAt = alert.endsAt?.rfc3339
+    }
+}
+
+/// The plain JSON format: the `/certs` object with the event.
+private struct EventObject: Encodable {
+    var event: ExpiryAlert.Event
+    var status: CertificateStatus
+
+    private enum Key: String, CodingKey { case event }
+
+    func encode(to encoder: any Encoder) throws {
+        try self.status.encode(to: encoder)
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(self.event.rawValue, forKey: .event)
+    }
+}
+
+extension ExpiryAlert {
+    /// One line: which certificate, and what is wrong with it.
+    public var summary: String {
+        let what = self.certificateText
+        switch self.status.assessment.state {
+        case .expired: return "The \(what) has expired"
+        case .notYetValid: return "The \(what) is not valid yet"
+        case .ok, .warning: return "The \(what) expires in \(self.status.assessment.expiresIn.roughText)"
+        }
+    }
+
+    /// `server certificate CN=…`: the role and the subject.
+    private var certificateText: String {
+        "\(self.status.certificate.role.rawValue) certificate \(self.status.certificate.summary.subject)"
+    }
+
+    /// The details an operator needs to find and renew the certificate.
+    public var details: String {
+        let certificate = self.status.certificate
+        let summary = certificate.summary
+        var text = "Serial \(summary.serial), issued by \(summary.issuer), valid from \(summary.notBefore.rfc3339) to \(summary.notAfter.rfc3339)"
+        if let path = certificate.path { text += ", in \(path)" }
+        text += "."
+        if let threshold = self.status.assessment.threshold, self.status.assessment.state == .warning {
+            text += " It is within the \(threshold.configurationText) threshold."
+        }
+        return text
+    }
+
+    /// The text of a Slack message.
+    var slackText: String {
+        switch self.event {
+        case .firing: "[\(self.status.assessment.severity.rawValue.uppercased())] \(self.summary). \(self.details)"
+        case .resolved:
+            "[RESOLVED] The \(self.certificateText) (serial \(self.status.certificate.summary.serial)) was renewed or is no longer used."
+        }
+    }
+}
+
+extension Duration {
+    /// Rounded to days, or to hours or minutes when less than a day: `5 days`, `1 day`, `3 hours`.
+    var roughText: String {
+        let seconds = max(0, self.components.seconds)
+        let (count, unit): (Int64, String) =
+            seconds >= 86_400 ? ((seconds + 43_200) / 86_400, "day")
+            : seconds >= 3600 ? ((seconds + 1800) / 3600, "hour") : ((seconds + 30) / 60, "minute")
+        return "\(count) \(unit)\(count == 1 ? "" : "s")"
+    }
+}

@@ -1,0 +1,73 @@
+import Crypto
+import Foundation
+import SwiftASN1
+import X509
+
+/// What sealgate reports about one certificate: its names, issuer, serial, fingerprint and validity.
+public struct CertificateSummary: Sendable, Hashable {
+    /// The subject in RFC 4514 form.
+    public var subject: String
+    /// The issuer in RFC 4514 form.
+    public var issuer: String
+    /// The serial number in lower-case hex, without leading zero bytes.
+    public var serial: String
+    /// Lower-case hex SHA-256 of the DER encoding: the certificate's fingerprint.
+    public var sha256: String
+    /// URI subject alternative names.
+    public var uris: [String]
+    /// DNS subject alternative names.
+    public var dnsNames: [String]
+    /// IP address subject alternative names.
+    public var ipAddresses: [String]
+    /// Start of validity.
+    public var notBefore: Date
+    /// End of validity.
+    public var notAfter: Date
+
+    /// Summarizes a parsed certificate.
+    public init(_ certificate: Certificate) throws {
+        var serializer = DER.Serializer()
+        try serializer.serialize(certificate)
+        self.init(certificate, derBytes: serializer.serializedBytes)
+    }
+
+    /// Summarizes a certificate given in DER.
+    public init(derBytes: [UInt8]) throws {
+        self.init(try Certificate(derEncoded: derBytes), derBytes: derBytes)
+    }
+
+    private init(_ certificate: Certificate, derBytes: [UInt8]) {
+        self.subject = certificate.subject.description
+        self.issuer = certificate.issuer.description
+        let serialBytes = certificate.serialNumber.bytes.drop { $0 == 0 }
+        self.serial = serialBytes.isEmpty ? "00" : serialBytes.hexString
+        self.sha256 = SHA256.hash(data: derBytes).hexString
+        let names = ((try? certificate.extensions.subjectAlternativeNames) ?? nil).map(Array.init) ?? []
+        self.uris = names.compactMap { if case .uniformResourceIdentifier(let uri) = $0 { uri } else { nil } }
+        self.dnsNames = names.compactMap { if case .dnsName(let name) = $0 { name } else { nil } }
+        self.ipAddresses = names.compactMap { if case .ipAddress(let bytes) = $0 { Self.ipText(bytes.bytes) } else { nil } }
+        self.notBefore = certificate.notValidBefore
+        self.notAfter = certificate.notValidAfter
+    }
+
+    private static func ipText(_ bytes: ArraySlice<UInt8>) -> String? {
+        switch bytes.count {
+        case 4:
+            return bytes.map(String.init).joined(separator: ".")
+        case 16:
+            let groups = stride(from: bytes.startIndex, to: bytes.endIndex, by: 2).map {
+                String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16)
+            }
+            return groups.joined(separator: ":")
+        default:
+            return nil
+        }
+    }
+}
+
+extension CertificateBundle {
+    /// A summary of each certificate of the bundle, in file order.
+    public var summaries: [CertificateSummary] {
+        get throws { try self.certificates.map(CertificateSummary.init) }
+    }
+}

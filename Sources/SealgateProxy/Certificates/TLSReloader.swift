@@ -1,0 +1,96 @@
+import Logging
+import SealgateCertificates
+import ServiceLifecycle
+import UnixSignals
+
+/// Reloads certificates and keys without dropping connections: whenever a file of a
+/// ``ReloadableTLS`` changes (polled, following symlinks) and on SIGHUP. A broken replacement
+/// (unparsable, key not matching the certificate, missing file) is refused: the current material
+/// stays in use, the error is logged and counted.
+public actor TLSReloader: Service {
+    private let materials: [ReloadableTLS]
+    private let metrics: ProxyMetrics
+    private let logger: Logger
+    private let pollInterval: Duration
+    private let onReload: @Sendable () -> Void
+    /// The file signatures last tried, per material; a failed try is not repeated until the files change again.
+    private var triedSignatures: [[String]]
+
+    /// - Parameters:
+    ///   - materials: the TLS material to keep current.
+    ///   - metrics: counts reloads by result.
+    ///   - logger: reports reloads and refusals.
+    ///   - pollInterval: how often the files are checked.
+    ///   - onReload: called after each successful reload (the expiry monitor looks again).
+    public init(
+        materials: [ReloadableTLS],
+        metrics: ProxyMetrics,
+        logger: Logger,
+        pollInterval: Duration = .seconds(2),
+        onReload: @escaping @Sendable () -> Void = {}
+    ) {
+        self.materials = materials
+        self.metrics = metrics
+        self.logger = logger
+        self.pollInterval = pollInterval
+        self.onReload = onReload
+        self.triedSignatures = materials.map { FileSignature.of(files: $0.files) }
+    }
+
+    public func run() async throws {
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
+        try? await cancelWhenGracefulShutdown {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for await _ in hangups { await self.reloadAll(reason: "SIGHUP") }
+                }
+                group.addTask {
+                    while true {
+                        try await Task.sleep(for: self.pollInterval)
+                        await self.reloadChanged()
+                    }
+                }
+                try await group.next()
+                group.cancelAll()
+            }
+        }
+    }
+
+    private func reloadAll(reason: String) {
+        for index in self.materials.indices { self.reload(index, reason: reason) }
+    }
+
+    private func reloadChanged() async {
+        var changed = self.materials.indices.filter { FileSignature.of(files: self.materials[$0].files) != self.triedSignatures[$0] }
+        guard !changed.isEmpty else { return }
+        // A renewal writes a certificate and its key one after the other: let the writer finish.
+        try? await Task.sleep(for: .milliseconds(200))
+        changed = self.materials.indices.filter { FileSignature.of(files: self.materials[$0].files) != self.triedSignatures[$0] }
+        for index in changed { self.reload(index, reason: "files changed") }
+    }
+
+    private func reload(_ index: Int, reason: String) {
+        let material = self.materials[index]
+        self.triedSignatures[index] = FileSignature.of(files: material.files)
+        do {
+            try material.reload()
+            self.metrics.certificatesReloaded(success: true)
+            let leaf = material.loaded.certificates.first?.summary
+            self.logger.info(
+                "certificates reloaded",
+                metadata: [
+                    "tls": "\(material.name)", "reason": "\(reason)",
+                    "subject": "\(leaf?.subject ?? "-")", "serial": "\(leaf?.serial ?? "-")",
+                    "not_after": "\(leaf?.notAfter.rfc3339 ?? "-")",
+                ]
+            )
+            self.onReload()
+        } catch {
+            self.metrics.certificatesReloaded(success: false)
+            self.logger.error(
+                "certificates not reloaded: keeping the ones in use",
+                metadata: ["tls": "\(material.name)", "reason": "\(reason)", "error": "\(error)"]
+            )
+        }
+    }
+}

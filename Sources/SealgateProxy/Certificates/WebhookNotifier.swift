@@ -1,0 +1,118 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import SealgateCertificates
+import ServiceLifecycle
+
+/// Posts expiry alerts to webhooks in the background, one queue per webhook, with retries and
+/// exponential backoff. A slow or dead webhook only delays its own queue: handing alerts over
+/// never waits, and a full queue drops the oldest batch (counted).
+public final class WebhookNotifier: Service, Sendable {
+    private struct Queue: Sendable {
+        var webhook: MonitorConfiguration.Webhook
+        var alerts: AsyncStream<[ExpiryAlert]>
+        var continuation: AsyncStream<[ExpiryAlert]>.Continuation
+    }
+
+    /// How a delivery is retried.
+    public struct RetryPolicy: Sendable {
+        /// Tries per request, the first included.
+        public var attempts = 5
+        /// Time allowed for one try.
+        public var timeout: Duration = .seconds(10)
+        /// Wait after the first failed try; doubled after each further one.
+        public var backoff: Duration = .seconds(1)
+
+        public init() {}
+    }
+
+    private let queues: [Queue]
+    private let retry: RetryPolicy
+    private let metrics: ProxyMetrics
+    private let logger: Logger
+
+    /// - Parameters:
+    ///   - webhooks: where alerts go.
+    ///   - retry: attempts, timeout and backoff of each delivery.
+    ///   - queueLength: batches of alerts waiting per webhook before the oldest are dropped.
+    public init(
+        webhooks: [MonitorConfiguration.Webhook],
+        retry: RetryPolicy = RetryPolicy(),
+        queueLength: Int = 256,
+        metrics: ProxyMetrics,
+        logger: Logger
+    ) {
+        self.queues = webhooks.map { webhook in
+            let (alerts, continuation) = AsyncStream.makeStream(of: [ExpiryAlert].self, bufferingPolicy: .bufferingNewest(queueLength))
+            return Queue(webhook: webhook, alerts: alerts, continuation: continuation)
+        }
+        self.retry = retry
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    /// Queues alerts for every webhook; returns at once.
+    public func deliver(_ alerts: [ExpiryAlert]) {
+        guard !alerts.isEmpty else { return }
+        for queue in self.queues {
+            if case .dropped = queue.continuation.yield(alerts) {
+                self.metrics.alertNotification(format: queue.webhook.format.rawValue, result: "dropped")
+                self.logger.warning("alert queue full: the oldest alerts were dropped", metadata: ["webhook": "\(Self.host(queue.webhook.url))"])
+            }
+        }
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                for queue in self.queues {
+                    group.addTask {
+                        for await alerts in queue.alerts {
+                            for body in queue.webhook.format.bodies(for: alerts) {
+                                await self.post(body, to: queue.webhook)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private func post(_ body: Data, to webhook: MonitorConfiguration.Webhook) async {
+        let format = webhook.format.rawValue
+        var failure = ""
+        for attempt in 1...self.retry.attempts {
+            do {
+                var request = HTTPClientRequest(url: webhook.url)
+                request.method = .POST
+                request.headers.add(name: "content-type", value: "application/json")
+                request.headers.add(name: "user-agent", value: "sealgate")
+                request.body = .bytes(ByteBuffer(bytes: body))
+                let response = try await HTTPClient.shared.execute(request, timeout: TimeAmount(self.retry.timeout))
+                _ = try? await response.body.collect(upTo: 64 << 10)
+                if (200..<300).contains(response.status.code) {
+                    self.metrics.alertNotification(format: format, result: "success")
+                    return
+                }
+                failure = "HTTP \(response.status.code)"
+                // A request the receiver refuses as such will not succeed later.
+                if (400..<500).contains(response.status.code), ![408, 429].contains(response.status.code) { break }
+            } catch {
+                if Task.isCancelled { return }
+                failure = "\(error)"
+            }
+            if attempt < self.retry.attempts {
+                try? await Task.sleep(for: self.retry.backoff * (1 << (attempt - 1)))
+            }
+        }
+        self.metrics.alertNotification(format: format, result: "failure")
+        // The host only: webhook URLs (Slack's among them) carry their secret in the path.
+        self.logger.error("alert not delivered", metadata: ["webhook": "\(Self.host(webhook.url))", "format": "\(format)", "error": "\(failure)"])
+    }
+
+    private static func host(_ url: String) -> String {
+        URLComponents(string: url)?.host ?? "?"
+    }
+}
