@@ -1,9 +1,4 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// What identifies the current version of some files without reading them: inode, size and
 /// modification time, following symlinks. A change in any shows that a file was replaced or
@@ -12,9 +7,12 @@ enum FileSignature {
     /// The signature of each file, in order; a missing file has its own.
     static func of(files: [String]) -> [String] {
         files.map { path in
-            var info = stat()
-            guard stat(path, &info) == 0 else { return "\(path):missing" }
-            return "\(path):\(info.st_ino):\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
+            let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: target) else { return "\(path):missing" }
+            let inode = attributes[.systemFileNumber].map { "\($0)" } ?? "?"
+            let size = attributes[.size].map { "\($0)" } ?? "?"
+            let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+            return "\(path):\(target):\(inode):\(size):\(modified)"
         }
     }
 

@@ -111,8 +111,9 @@ struct ConfigFileTests {
         #expect(proxy.accessLog == false)
         #expect(configuration.logLevel == .debug)
         #expect(configuration.audit == fixture.directory.appendingPathComponent("audit.log").path)
-        #expect(configuration.monitor.thresholds == [.seconds(30 * 86400), .seconds(14 * 86400), .seconds(7 * 86400)])
-        #expect(configuration.monitor.alerts.first?.format == .alertmanager)
+        let expectedThresholds: [Duration] = [.days(30), .days(14), .days(7)]
+        #expect(configuration.monitor.thresholds.thresholds == expectedThresholds)
+        #expect(configuration.monitor.webhooks.first?.format == .alertmanager)
     }
 
     @Test("defaults: TLS 1.3, client certificates required, h2 and http/1.1")

@@ -1,5 +1,10 @@
 import Crypto
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import SwiftASN1
 import X509
 
@@ -23,6 +28,28 @@ public struct CertificateSummary: Sendable, Hashable {
     public var notBefore: Date
     /// End of validity.
     public var notAfter: Date
+
+    public init(
+        subject: String,
+        issuer: String,
+        serial: String,
+        sha256: String,
+        uris: [String],
+        dnsNames: [String],
+        ipAddresses: [String],
+        notBefore: Date,
+        notAfter: Date
+    ) {
+        self.subject = subject
+        self.issuer = issuer
+        self.serial = serial
+        self.sha256 = sha256
+        self.uris = uris
+        self.dnsNames = dnsNames
+        self.ipAddresses = ipAddresses
+        self.notBefore = notBefore
+        self.notAfter = notAfter
+    }
 
     /// Summarizes a parsed certificate.
     public init(_ certificate: Certificate) throws {
@@ -55,10 +82,9 @@ public struct CertificateSummary: Sendable, Hashable {
         case 4:
             return bytes.map(String.init).joined(separator: ".")
         case 16:
-            let groups = stride(from: bytes.startIndex, to: bytes.endIndex, by: 2).map {
-                String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16)
-            }
-            return groups.joined(separator: ":")
+            var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+            let written = Array(bytes).withUnsafeBytes { inet_ntop(AF_INET6, $0.baseAddress, &text, socklen_t(text.count)) }
+            return written.map { _ in String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) }
         default:
             return nil
         }

@@ -15,6 +15,13 @@ public struct ExpiryAlert: Sendable, Hashable {
     /// When the alert was resolved; nil while firing.
     public var endsAt: Date?
 
+    public init(event: Event, status: CertificateStatus, startsAt: Date, endsAt: Date? = nil) {
+        self.event = event
+        self.status = status
+        self.startsAt = startsAt
+        self.endsAt = endsAt
+    }
+
     /// `SealgateCertificateExpiring`, `SealgateCertificateExpired` or `SealgateCertificateNotYetValid`.
     public var name: String {
         switch self.status.assessment.state {
