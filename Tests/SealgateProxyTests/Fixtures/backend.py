@@ -11,6 +11,7 @@ the body arrived complete. Paths:
   /slow?ms=N          wait N milliseconds before answering
   /download?bytes=N   answer with N bytes of body, streamed in 64 KiB writes
   /status?code=N      answer with that status
+  /flaky?fail=N       answer 503 to the first N requests to this path (query included), then echo
   .../records/ID      POST or PUT stores the body; any method answers the stored body as application/json
   anything else       echo the request as JSON
 """
@@ -26,6 +27,7 @@ from urllib.parse import parse_qs, urlsplit
 RECORD = sys.argv[1]
 LOCK = threading.Lock()
 STORED = {}
+SEEN = {}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -110,6 +112,10 @@ class Handler(BaseHTTPRequestHandler):
                 self.wfile.write(STORED[url.path])
                 return
         status = int(query.get("code", "200")) if url.path == "/status" else 200
+        if url.path == "/flaky":
+            with LOCK:
+                SEEN[self.path] = SEEN.get(self.path, 0) + 1
+                status = 503 if SEEN[self.path] <= int(query.get("fail", "1")) else 200
         out = json.dumps(record).encode()
         self.send_response(status)
         self.send_header("content-type", "application/json")

@@ -5,6 +5,8 @@ import SealgateCertificates
 /// and client certificates good and bad. Made fresh for each test run, relative to now.
 struct TestPKI {
     let directory: URL
+    /// The CA that signs the server and the trusted client certificates.
+    let ca: DevelopmentPKI.Issued
 
     /// The client certificates the tests present.
     enum Client: String, CaseIterable {
@@ -37,19 +39,10 @@ struct TestPKI {
         let now = Date()
         let day: TimeInterval = 86400
         let ca = try DevelopmentPKI.makeCA(commonName: "sealgate test CA", notBefore: now - day, notAfter: now + 365 * day)
+        self.ca = ca
         let otherCA = try DevelopmentPKI.makeCA(commonName: "untrusted CA", notBefore: now - day, notAfter: now + 365 * day)
         try DevelopmentPKI.write(ca, name: "ca", in: directory)
-        let server = try DevelopmentPKI.issue(
-            by: ca,
-            commonName: "localhost",
-            usage: .server,
-            dnsNames: ["localhost"],
-            ipAddresses: ["127.0.0.1"],
-            uris: [Self.serverURI],
-            notBefore: now - day,
-            notAfter: now + 90 * day
-        )
-        try DevelopmentPKI.write(server, name: "server", in: directory)
+        try DevelopmentPKI.write(try Self.server(signedBy: ca, daysLeft: 90), name: "server", in: directory)
         let clients: [(Client, DevelopmentPKI.Issued)] = [
             (.writer, try DevelopmentPKI.issue(by: ca, commonName: "writer", usage: .client, uris: [Self.writerURI], notBefore: now - day, notAfter: now + 90 * day)),
             (.reader, try DevelopmentPKI.issue(by: ca, commonName: "reader", usage: .client, dnsNames: ["reader.clinic.internal"], uris: [Self.readerURI], notBefore: now - day, notAfter: now + 90 * day)),
@@ -60,5 +53,20 @@ struct TestPKI {
             (.untrusted, try DevelopmentPKI.issue(by: otherCA, commonName: "writer", usage: .client, uris: [Self.writerURI], notBefore: now - day, notAfter: now + 90 * day)),
         ]
         for (client, issued) in clients { try DevelopmentPKI.write(issued, name: client.rawValue, in: directory) }
+    }
+
+    /// A server certificate for localhost and 127.0.0.1 from `ca`, valid since yesterday for `daysLeft` more days.
+    static func server(signedBy ca: DevelopmentPKI.Issued, daysLeft: Double) throws -> DevelopmentPKI.Issued {
+        let now = Date()
+        return try DevelopmentPKI.issue(
+            by: ca,
+            commonName: "localhost",
+            usage: .server,
+            dnsNames: ["localhost"],
+            ipAddresses: ["127.0.0.1"],
+            uris: [Self.serverURI],
+            notBefore: now - 86400,
+            notAfter: now + daysLeft * 86400
+        )
     }
 }
