@@ -196,6 +196,7 @@ struct ClientPipeline: Sendable {
                 streamConfiguration: streamConfiguration
             ) { stream in
                 stream.eventLoop.makeCompletedFuture {
+                    try stream.pipeline.syncOperations.addHandler(HTTP2EndStreamCoalescer())
                     try stream.pipeline.syncOperations.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
                     try stream.pipeline.syncOperations.addHandler(
                         ProxyRequestHandler(shared: shared, client: client, timeouts: nil)
