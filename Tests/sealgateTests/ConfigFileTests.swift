@@ -270,32 +270,3 @@ enum SealgateBinary {
             .deletingLastPathComponent().appendingPathComponent(".build/debug/sealgate").path
     }()
 }
-
-@Suite("Configuration examples in the repository")
-struct ConfigExampleTests {
-    @Test("config/sealgate.yaml loads, given the certificates and keys it names")
-    func annotatedExample() async throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let sandbox = FileManager.default.temporaryDirectory.appendingPathComponent("sealgate-example-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: sandbox) }
-        for folder in ["config", "certs", "keys"] {
-            try FileManager.default.createDirectory(at: sandbox.appendingPathComponent(folder), withIntermediateDirectories: true)
-        }
-        try FileManager.default.copyItem(
-            at: root.appendingPathComponent("config/sealgate.yaml"),
-            to: sandbox.appendingPathComponent("config/sealgate.yaml")
-        )
-        let now = Date()
-        let ca = try DevelopmentPKI.makeCA(commonName: "CA", notBefore: now - 60, notAfter: now + 86400)
-        let server = try DevelopmentPKI.issue(by: ca, commonName: "localhost", usage: .server, dnsNames: ["localhost"], notBefore: now - 60, notAfter: now + 86400)
-        try ca.certificatePEM.write(to: sandbox.appendingPathComponent("certs/ca.pem"), atomically: true, encoding: .utf8)
-        try server.certificatePEM.write(to: sandbox.appendingPathComponent("certs/server.pem"), atomically: true, encoding: .utf8)
-        try server.privateKeyPEM.write(to: sandbox.appendingPathComponent("certs/server-key.pem"), atomically: true, encoding: .utf8)
-
-        let configuration = try ConfigFile.load(path: sandbox.appendingPathComponent("config/sealgate.yaml").path)
-        #expect(configuration.proxy.routes.count == 2)
-        #expect(configuration.proxy.routes[0].encrypt.count == 3)
-        #expect(configuration.warnings.isEmpty)
-        #expect(configuration.keys?.kekPath == sandbox.appendingPathComponent("keys/kek.json").path)
-    }
-}
