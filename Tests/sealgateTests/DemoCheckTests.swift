@@ -36,7 +36,7 @@ struct DemoCheckTests {
             let outcome = try await sandbox.run(["demo", "--check", "--dir", "demo"] + ports)
             #expect(outcome.status == 0, "run \(run): \(outcome.stdout)\n\(outcome.stderr)")
             #expect(!outcome.stdout.contains("✗"), "run \(run): \(outcome.stdout)")
-            #expect(outcome.stdout.components(separatedBy: "✓").count - 1 == 8, "run \(run): \(outcome.stdout)")
+            #expect(outcome.stdout.components(separatedBy: "✓").count - 1 == 10, "run \(run): \(outcome.stdout)")
         }
         let records = try String(contentsOfFile: sandbox.path("demo/records.jsonl"), encoding: .utf8)
         #expect(records.split(separator: "\n").count == 2)

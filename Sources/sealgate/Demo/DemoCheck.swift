@@ -48,6 +48,15 @@ struct DemoCheck: Service {
             "HTTP \(anonymous.status)")
         let metrics = try await Self.curl(self.flows.metrics)
         check("the metrics count the encrypted fields", metrics.body.contains("sealgate_fields_encrypted_total"))
+        let certificates = try await Self.curl(self.flows.certificates)
+        check(
+            "/certs lists the served certificate, the client CA and the clients seen, all ok",
+            ["\"role\":\"server\"", "\"role\":\"client_ca\"", "\"role\":\"client_seen\""].allSatisfy(certificates.body.contains)
+                && !certificates.body.contains("\"state\":\"warning\"") && !certificates.body.contains("\"state\":\"expired\""),
+            certificates.body
+        )
+        let certificateCheck = try await Self.output(of: self.flows.checkCertificates)
+        check("certs check finds the demo certificates ok", certificateCheck.status == 0, certificateCheck.output)
         let config = try await Self.output(of: self.flows.checkConfig)
         check("the configuration checks", config.status == 0, config.output)
         guard passed else { throw DemoCheckFailed() }

@@ -32,6 +32,8 @@ struct DemoFlows {
 
     var showStored: [String] { ["cat", self.setup.recordsPath] }
     var metrics: [String] { ["curl", "http://127.0.0.1:\(self.setup.adminPort)/metrics"] }
+    var certificates: [String] { ["curl", "http://127.0.0.1:\(self.setup.adminPort)/certs"] }
+    var checkCertificates: [String] { [self.sealgate, "certs", "check", self.setup.path("server.pem"), self.setup.path("ca.pem")] }
     var checkConfig: [String] { [self.sealgate, "check-config", self.setup.configurationPath] }
 
     /// The guided tour for a record that will get `id`.
@@ -43,6 +45,8 @@ struct DemoFlows {
             ("Look at what the backend stored: ciphertext at rest:", self.showStored),
             ("A client without a certificate is refused:", self.read(id: id, as: nil)),
             ("Metrics:", self.metrics),
+            ("Every certificate sealgate watches, with its expiry state:", self.certificates),
+            ("The same for any PEM file, with Nagios exit codes (0 ok, 1 warning, 2 critical, 3 unreadable):", self.checkCertificates),
             ("Check the configuration:", self.checkConfig),
         ]
         return steps.map { "# \($0.0)\n\(Self.shell($0.1))" }.joined(separator: "\n\n")
