@@ -59,19 +59,10 @@ public actor CertificateMonitor: Service {
     }
 
     public func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    for await _ in self.scanRequests { await self.scan() }
-                }
-                group.addTask {
-                    while true {
-                        await self.scan()
-                        try await Task.sleep(for: self.configuration.interval)
-                    }
-                }
-                try await group.next()
-                group.cancelAll()
+        await runUntilShutdown(reactingTo: self.scanRequests, { await self.scan() }) {
+            while true {
+                await self.scan()
+                try await Task.sleep(for: self.configuration.interval)
             }
         }
     }

@@ -1,7 +1,6 @@
 import Logging
 import SealgateCertificates
 import ServiceLifecycle
-import UnixSignals
 
 /// Reloads certificates and keys without dropping connections: whenever a file of a
 /// ``ReloadableTLS`` changes (polled, following symlinks) and on SIGHUP. A broken replacement
@@ -38,20 +37,10 @@ public actor TLSReloader: Service {
     }
 
     public func run() async throws {
-        let hangups = await UnixSignalsSequence(trapping: .sighup)
-        try? await cancelWhenGracefulShutdown {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    for await _ in hangups { await self.reloadAll(reason: "SIGHUP") }
-                }
-                group.addTask {
-                    while true {
-                        try await Task.sleep(for: self.pollInterval)
-                        await self.reloadChanged()
-                    }
-                }
-                try await group.next()
-                group.cancelAll()
+        await runUntilShutdown(reactingTo: await hangups(), { await self.reloadAll(reason: "SIGHUP") }) {
+            while true {
+                try await Task.sleep(for: self.pollInterval)
+                await self.reloadChanged()
             }
         }
     }

@@ -1,6 +1,5 @@
 import Logging
 import ServiceLifecycle
-import UnixSignals
 
 /// Keeps the ``KeyRing`` current: loads the keys at start (retrying with backoff; not ready until
 /// then), and again whenever a file of the vault changes or SIGHUP arrives. A failed reload keeps
@@ -49,27 +48,17 @@ public actor KeyReloader: Service {
     }
 
     public func run() async throws {
-        let hangups = await UnixSignalsSequence(trapping: .sighup)
-        try? await cancelWhenGracefulShutdown {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    for await _ in hangups { await self.reload(reason: "SIGHUP") }
+        await runUntilShutdown(reactingTo: await hangups(), { await self.reload(reason: "SIGHUP") }) {
+            var backoff = Duration.seconds(1)
+            while true {
+                let loaded = await self.reloadIfChanged()
+                if loaded {
+                    backoff = .seconds(1)
+                    try await Task.sleep(for: self.pollInterval)
+                } else {
+                    try await Task.sleep(for: backoff)
+                    backoff = min(backoff * 2, .seconds(30))
                 }
-                group.addTask {
-                    var backoff = Duration.seconds(1)
-                    while true {
-                        let loaded = await self.reloadIfChanged()
-                        if loaded {
-                            backoff = .seconds(1)
-                            try await Task.sleep(for: self.pollInterval)
-                        } else {
-                            try await Task.sleep(for: backoff)
-                            backoff = min(backoff * 2, .seconds(30))
-                        }
-                    }
-                }
-                try await group.next()
-                group.cancelAll()
             }
         }
     }
