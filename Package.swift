@@ -40,6 +40,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "SealgateKeyProviders",
+            dependencies: [
+                "SealgateCrypto",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "SealgateJSON",
             dependencies: [.product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
@@ -107,6 +118,11 @@ let package = Package(
             name: "SealgateCryptoTests",
             dependencies: ["SealgateCrypto"],
             exclude: ["Interop"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SealgateKeyProvidersTests",
+            dependencies: ["SealgateKeyProviders", "SealgateCrypto"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

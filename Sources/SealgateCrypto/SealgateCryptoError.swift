@@ -17,6 +17,7 @@ public struct SealgateCryptoError: Error, Sendable {
             case keyAlreadyExists
             case insecureFilePermissions
             case fileSystem
+            case kekUnavailable
         }
 
         private let base: Base
@@ -47,6 +48,9 @@ public struct SealgateCryptoError: Error, Sendable {
         public static let insecureFilePermissions = Code(.insecureFilePermissions)
         /// A file system operation failed.
         public static let fileSystem = Code(.fileSystem)
+        /// The key-encryption key cannot be used: its provider (a KMS, an HSM) is unreachable, refuses, or is
+        /// not configured (no credentials, unknown key).
+        public static let kekUnavailable = Code(.kekUnavailable)
 
         /// The code's name, such as `authenticationFailure`.
         public var description: String { base.rawValue }

@@ -1,0 +1,78 @@
+import Foundation
+
+/// moto's KMS in server mode (Fixtures/kms_server.py) on an ephemeral loopback port, with two keys.
+final class KMSServer: @unchecked Sendable {
+    // @unchecked: the Process is started in init and only signalled afterwards.
+    struct Info: Decodable {
+        var port: Int
+        var arn: String
+        var other_arn: String
+        var alias: String
+    }
+
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+
+    /// Whether the tests that need Python's moto and botocore run: when they import, and always under
+    /// `CI=true`, where their absence fails the tests.
+    static let available: Bool = {
+        if ProcessInfo.processInfo.environment["CI"] == "true" { return true }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", "import moto, boto3, botocore"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }()
+
+    let info: Info
+    private let process: Process
+
+    var endpoint: String { "http://127.0.0.1:\(self.info.port)" }
+
+    init() async throws {
+        let infoURL = FileManager.default.temporaryDirectory.appendingPathComponent("sealgate-kms-\(UUID().uuidString).json")
+        self.process = Process()
+        self.process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        self.process.arguments = ["python3", Self.fixtures.appendingPathComponent("kms_server.py").path, infoURL.path]
+        var environment = ProcessInfo.processInfo.environment
+        environment["AWS_ACCESS_KEY_ID"] = "testing"
+        environment["AWS_SECRET_ACCESS_KEY"] = "testing"
+        self.process.environment = environment
+        self.process.standardOutput = FileHandle.nullDevice
+        self.process.standardError = FileHandle.nullDevice
+        try self.process.run()
+        defer { try? FileManager.default.removeItem(at: infoURL) }
+        for _ in 0..<600 {
+            if let data = try? Data(contentsOf: infoURL), let info = try? JSONDecoder().decode(Info.self, from: data) {
+                self.info = info
+                return
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        kill(self.process.processIdentifier, SIGKILL)
+        throw KMSServerFailure()
+    }
+
+    func stop() {
+        // SIGKILL: children inherit the test runner's blocked SIGTERM.
+        kill(self.process.processIdentifier, SIGKILL)
+        self.process.waitUntilExit()
+    }
+
+    deinit {
+        if self.process.isRunning { kill(self.process.processIdentifier, SIGKILL) }
+    }
+
+    /// Runs `body` with a started server and always stops it.
+    static func with<T>(_ body: (KMSServer) async throws -> T) async throws -> T {
+        let server = try await KMSServer()
+        defer { server.stop() }
+        return try await body(server)
+    }
+}
+
+struct KMSServerFailure: Error, CustomStringConvertible {
+    var description: String { "moto's KMS server did not start (pip install 'moto[server]')" }
+}
