@@ -94,6 +94,7 @@ let package = Package(
             dependencies: [
                 "SealgateProxy",
                 "SealgateCrypto",
+                "SealgateKeyProviders",
                 "SealgateJSON",
                 "SealgateCertificates",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -64,7 +64,7 @@ struct ConfigExampleTests {
         let configuration = try sandbox.load(text, at: "config/sealgate.yaml")
         #expect(configuration.proxy.routes.count == 2)
         #expect(configuration.proxy.routes[0].encrypt.count == 3)
-        #expect(configuration.keys?.kekPath == sandbox.directory.appendingPathComponent("keys/kek.json").path)
+        #expect(configuration.keys?.kek == .local(path: sandbox.directory.appendingPathComponent("keys/kek.json").path))
     }
 
     @Test("the Kubernetes example uses the paths its Deployment mounts")
@@ -79,7 +79,7 @@ struct ConfigExampleTests {
         #expect(configuration.proxy.listener.tls.privateKeyPath == mounted.appendingPathComponent("tls/tls.key").path)
         #expect(configuration.proxy.listener.tls.clientCAPath == mounted.appendingPathComponent("tls/ca.crt").path)
         #expect(configuration.keys?.vaultPath == mounted.appendingPathComponent("keys").path)
-        #expect(configuration.keys?.kekPath == mounted.appendingPathComponent("kek/kek.json").path)
+        #expect(configuration.keys?.kek == .local(path: mounted.appendingPathComponent("kek/kek.json").path))
         #expect(configuration.proxy.admin?.port == 9901)
         #expect(configuration.proxy.upstream.host == "127.0.0.1" && configuration.proxy.upstream.port == 8080)
         let deployment = try String(

@@ -365,20 +365,45 @@ enum ConfigFile {
             if fields["vault"] == nil { reader.report(node, "keys.vault is required") }
             return nil
         }
-        guard let kekNode = fields["kek"], let kek = reader.mapping(kekNode, at: "keys.kek", allowed: ["provider", "path"]) else {
+        let providerKeys = ["local": ["path"], "aws-kms": ["key_id", "region", "endpoint"]]
+        guard let kekNode = fields["kek"],
+            let kek = reader.mapping(kekNode, at: "keys.kek", allowed: Set(["provider"] + providerKeys.values.flatMap { $0 }))
+        else {
             if fields["kek"] == nil { reader.report(node, "keys.kek is required") }
             return nil
         }
         let provider = reader.string(kek["provider"], at: "keys.kek.provider") ?? "local"
-        guard provider == "local" else {
-            reader.report(kek["provider"], "keys.kek.provider \"\(provider)\" is not supported yet (supported: local)")
+        guard let allowed = providerKeys[provider] else {
+            reader.report(kek["provider"], "keys.kek.provider must be local or aws-kms, not \"\(provider)\"")
             return nil
         }
-        guard let path = reader.string(kek["path"], at: "keys.kek.path") else {
-            if kek["path"] == nil { reader.report(kekNode, "keys.kek.path is required for the local provider") }
-            return nil
+        for (other, keys) in providerKeys where other != provider {
+            for key in keys where kek[key] != nil && !allowed.contains(key) {
+                reader.report(kek[key], "keys.kek.\(key) belongs to the \(other) provider, not \(provider)")
+            }
         }
-        return .init(vaultPath: reader.resolve(vault), kekProvider: provider, kekPath: reader.resolve(path))
+        switch provider {
+        case "aws-kms":
+            guard let keyID = reader.string(kek["key_id"], at: "keys.kek.key_id") else {
+                if kek["key_id"] == nil { reader.report(kekNode, "keys.kek.key_id (a key ARN, id or alias/NAME) is required for aws-kms") }
+                return nil
+            }
+            let region = reader.string(kek["region"], at: "keys.kek.region")
+            if region == nil, !keyID.hasPrefix("arn:") {
+                reader.report(kekNode, "keys.kek.region is required unless keys.kek.key_id is a key ARN")
+            }
+            let endpoint = reader.string(kek["endpoint"], at: "keys.kek.endpoint")
+            if let endpoint, URLComponents(string: endpoint).map({ ["http", "https"].contains($0.scheme ?? "") && $0.host != nil }) != true {
+                reader.report(kek["endpoint"], "keys.kek.endpoint must be an http:// or https:// URL")
+            }
+            return .init(vaultPath: reader.resolve(vault), kek: .awsKMS(keyID: keyID, region: region, endpoint: endpoint))
+        default:
+            guard let path = reader.string(kek["path"], at: "keys.kek.path") else {
+                if kek["path"] == nil { reader.report(kekNode, "keys.kek.path is required for the local provider") }
+                return nil
+            }
+            return .init(vaultPath: reader.resolve(vault), kek: .local(path: reader.resolve(path)))
+        }
     }
 
     /// `log.audit`: `stderr` (the default) or a file path, resolved against the config file's directory.

@@ -15,7 +15,6 @@ struct SealgateConfiguration: Sendable {
     /// Where keys live (used by the key commands and field encryption).
     struct KeysSettings: Sendable {
         var vaultPath: String
-        var kekProvider: String
-        var kekPath: String?
+        var kek: KEKSettings
     }
 }

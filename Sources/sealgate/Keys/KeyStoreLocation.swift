@@ -2,20 +2,24 @@ import Foundation
 import SealgateCrypto
 import SealgateProxy
 
-/// The vault directory, the local KEK file and the audit log destination a key command works with.
+/// The vault directory, its KEK and the audit log destination a key command works with.
 struct KeyStoreLocation {
     /// The vault directory, an absolute path.
     var vaultDirectory: String
-    /// The local KEK file, an absolute path.
-    var kekPath: String
+    /// The KEK; a local KEK file has an absolute path.
+    var kek: KEKSettings
     var audit: AuditLog.Destination
     /// The configuration file the location was read from, or nil for `--vault`/`--kek`.
     var configFile: String?
 
     /// Makes every path absolute, so that messages and audit events name files unambiguously.
-    init(vaultDirectory: String, kekPath: String, audit: AuditLog.Destination, configFile: String?) {
+    init(vaultDirectory: String, kek: KEKSettings, audit: AuditLog.Destination, configFile: String?) {
         self.vaultDirectory = Self.absolute(vaultDirectory)
-        self.kekPath = Self.absolute(kekPath)
+        if case .local(let path) = kek {
+            self.kek = .local(path: Self.absolute(path))
+        } else {
+            self.kek = kek
+        }
         if case .file(let path) = audit {
             self.audit = .file(Self.absolute(path))
         } else {
@@ -34,9 +38,11 @@ struct KeyStoreLocation {
         configFile.map { "keys.vault in \($0)" } ?? "--vault"
     }
 
-    /// How the user names the KEK: `--kek` or `keys.kek.path in <file>`.
+    /// How the user names the KEK: `--kek`, `keys.kek.path in <file>` or `keys.kek in <file>`.
     var kekSetting: String {
-        configFile.map { "keys.kek.path in \($0)" } ?? "--kek"
+        guard let configFile else { return "--kek" }
+        if case .local = kek { return "keys.kek.path in \(configFile)" }
+        return "keys.kek in \(configFile)"
     }
 
     /// Whether the vault directory exists.
@@ -56,12 +62,12 @@ struct KeyStoreLocation {
                     + "run `sealgate keys init`, or check \(vaultSetting)"
             )
         }
-        guard FileManager.default.fileExists(atPath: kekPath) else {
+        if case .local(let path) = kek, !FileManager.default.fileExists(atPath: path) {
             throw CommandFailure(
-                "the KEK file \(kekPath) does not exist: run `sealgate keys init`, or check \(kekSetting)"
+                "the KEK file \(path) does not exist: run `sealgate keys init`, or check \(kekSetting)"
             )
         }
-        return KeyVault(directory: vaultDirectory, provider: try LocalKeyEncryptionKey(contentsOf: kekPath))
+        return KeyVault(directory: vaultDirectory, provider: try kek.provider())
     }
 
     /// The vault under its KEK and the audit log, for commands that change or export keys; the audit log is

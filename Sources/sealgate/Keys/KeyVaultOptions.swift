@@ -59,7 +59,7 @@ struct KeyVaultOptions: ParsableArguments {
             let settings = try ConfigFile.loadKeys(path: config)
             return KeyStoreLocation(
                 vaultDirectory: settings.keys.vaultPath,
-                kekPath: settings.keys.kekPath ?? "",
+                kek: settings.keys.kek,
                 audit: AuditLog.Destination(configured: settings.audit),
                 configFile: config
             )
@@ -69,7 +69,7 @@ struct KeyVaultOptions: ParsableArguments {
         }
         return KeyStoreLocation(
             vaultDirectory: vault,
-            kekPath: kek,
+            kek: .local(path: kek),
             audit: audit.map { .file($0) } ?? .standardError,
             configFile: nil
         )

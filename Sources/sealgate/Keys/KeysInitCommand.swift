@@ -3,21 +3,25 @@ import Foundation
 import SealgateCrypto
 import SealgateProxy
 
-/// `sealgate keys init`: creates the local KEK and the vault directory.
+/// `sealgate keys init`: creates the vault directory and the local KEK, or checks a KMS key.
 struct KeysInitCommand: KeysSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
-        abstract: "Create the local KEK (mode 0600) and the vault directory (mode 0700).",
-        discussion: "Never overwrites a KEK. Back the KEK up apart from the data: losing it loses all encrypted data."
+        abstract: "Create the vault directory (mode 0700) and the local KEK (mode 0600), or check the KMS key.",
+        discussion: """
+            Never overwrites a KEK. Back a local KEK up apart from the data: losing it loses all encrypted data. \
+            With an aws-kms KEK, the key must exist; init wraps and unwraps a test value with it to show that it \
+            can be used.
+            """
     )
 
     @OptionGroup var options: KeyVaultOptions
 
     func run(at location: KeyStoreLocation) async throws {
         let audit = try location.openAuditLog()
-        guard !FileManager.default.fileExists(atPath: location.kekPath) else {
+        if case .local(let path) = location.kek, FileManager.default.fileExists(atPath: path) {
             throw CommandFailure(
-                "the KEK file \(location.kekPath) already exists; keys init never replaces a KEK, "
+                "the KEK file \(path) already exists; keys init never replaces a KEK, "
                     + "since every key wrapped by it would become unreadable"
             )
         }
@@ -28,7 +32,22 @@ struct KeysInitCommand: KeysSubcommand {
                 ? "vault directory \(location.vaultDirectory) already exists; left as it is"
                 : "created vault directory \(location.vaultDirectory) (mode 0700)"
         )
-        try Self.createKEK(at: location.kekPath, audit: audit)
+        switch location.kek {
+        case .local(let path):
+            try Self.createKEK(at: path, audit: audit)
+        case .awsKMS:
+            let provider = try location.kek.provider()
+            try await Self.probe(provider)
+            print("checked \(provider): it wraps and unwraps; keys created in this vault are wrapped by it")
+        }
+    }
+
+    /// Wraps and unwraps a random value, to show that a KEK is usable before anything depends on it.
+    static func probe(_ provider: any KeyEncryptionKeyProvider) async throws {
+        let value = (0..<32).map { _ in UInt8.random(in: 0...255) }
+        guard try await provider.decrypt(try await provider.encrypt(value, associatedData: []), associatedData: []) == value else {
+            throw CommandFailure("\(provider) did not give back what it wrapped")
+        }
     }
 
     /// Creates a local KEK file, audits it, and says to back it up.

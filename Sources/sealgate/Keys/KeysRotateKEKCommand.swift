@@ -3,57 +3,84 @@ import Foundation
 import SealgateCrypto
 import SealgateProxy
 
-/// `sealgate keys rotate-kek --new-kek FILE`: rewraps every keyset with another local KEK; data is untouched.
+/// `sealgate keys rotate-kek --new-kek FILE | --to CONFIG`: rewraps every keyset with another KEK; data is untouched.
 struct KeysRotateKEKCommand: KeysSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "rotate-kek",
-        abstract: "Re-encrypt every keyset with a new local KEK; the keys, and so the data, stay the same.",
-        discussion:
-            "Creates the new KEK file (mode 0600) if it does not exist. Afterwards, point the configuration to it."
+        abstract: "Re-encrypt every keyset with another KEK (local, or a KMS key); the keys, and so the data, stay the same.",
+        discussion: """
+            --new-kek FILE moves to a local KEK file, created (mode 0600) if it does not exist. --to CONFIG moves \
+            to the KEK of another configuration file's keys.kek (local or aws-kms), for the same vault: local to \
+            KMS and back. Afterwards, point the configuration to the new KEK.
+            """
     )
 
     @OptionGroup var options: KeyVaultOptions
 
     @Option(
         name: .customLong("new-kek"),
-        help: ArgumentHelp("The new KEK file; created if it does not exist.", valueName: "file")
+        help: ArgumentHelp("A new local KEK file; created if it does not exist.", valueName: "file")
     )
-    var newKEK: String
+    var newKEK: String?
+
+    @Option(
+        name: .customLong("to"),
+        help: ArgumentHelp("A configuration file whose keys.kek is the new KEK.", valueName: "config")
+    )
+    var target: String?
+
+    func validate() throws {
+        guard (self.newKEK == nil) != (self.target == nil) else {
+            throw ValidationError("name the new KEK with either --new-kek FILE or --to CONFIG")
+        }
+    }
 
     func run(at location: KeyStoreLocation) async throws {
         let (vault, audit) = try location.openAudited()
-        let newPath = KeyStoreLocation.absolute(newKEK)
-        guard newPath != location.kekPath else {
-            throw CommandFailure(
-                "--new-kek \(newKEK) is the current KEK; name a new file",
-                exitCode: ExitCode(2)
-            )
+        let newKEK = try self.newKEKSettings(for: location)
+        guard newKEK != location.kek else {
+            throw CommandFailure("the new KEK \(newKEK) is the current one; name another", exitCode: ExitCode(2))
         }
-        let newProvider: LocalKeyEncryptionKey
-        if FileManager.default.fileExists(atPath: newPath) {
-            newProvider = try LocalKeyEncryptionKey(contentsOf: newPath)
+        let newProvider: any KeyEncryptionKeyProvider
+        if case .local(let path) = newKEK, !FileManager.default.fileExists(atPath: path) {
+            newProvider = try KeysInitCommand.createKEK(at: path, audit: audit)
         } else {
-            newProvider = try KeysInitCommand.createKEK(at: newPath, audit: audit)
+            newProvider = try newKEK.provider()
+            try await KeysInitCommand.probe(newProvider)
         }
         let names = try await vault.rewrap(to: newProvider).list()
         let event = AuditEvent(
             .kekRotated,
-            keyID: newProvider.keyID,
-            kek: newProvider.path,
-            previousKEK: location.kekPath,
+            keyID: (newProvider as? LocalKeyEncryptionKey)?.keyID,
+            kek: newKEK.description,
+            previousKEK: location.kek.description,
             keys: names
         )
         try audit.record(event)
-        print(
-            "rewrapped \(names.count) keysets (\(names.joined(separator: ", "))) with \(newProvider.path); "
-                + "no data changed"
-        )
+        print("rewrapped \(names.count) keysets (\(names.joined(separator: ", "))) with \(newKEK); no data changed")
+        let next = self.target.map { "switch sealgate to \($0)'s keys.kek" } ?? "point \(location.kekSetting) to \(newKEK)"
         print(
             """
-            now point \(location.kekSetting) to \(newProvider.path): the old KEK \(location.kekPath) no longer \
-            opens this vault. Keep the old KEK until every sealgate using this vault has switched, and as long \
-            as vault backups made before now must stay readable.
+            now \(next): the old KEK \(location.kek) no longer opens this vault. Keep the old KEK until every \
+            sealgate using this vault has switched, and as long as vault backups made before now must stay readable.
             """
         )
+    }
+
+    /// The KEK that `--new-kek` or `--to` names; `--to` must name the same vault.
+    private func newKEKSettings(for location: KeyStoreLocation) throws -> KEKSettings {
+        if let newKEK {
+            return .local(path: KeyStoreLocation.absolute(newKEK))
+        }
+        let settings = try ConfigFile.loadKeys(path: self.target ?? "").keys
+        guard KeyStoreLocation.absolute(settings.vaultPath) == location.vaultDirectory else {
+            throw CommandFailure(
+                "--to \(self.target ?? ""): its keys.vault is \(settings.vaultPath), not \(location.vaultDirectory); "
+                    + "rotate-kek rewraps one vault in place",
+                exitCode: ExitCode(2)
+            )
+        }
+        if case .local(let path) = settings.kek { return .local(path: KeyStoreLocation.absolute(path)) }
+        return settings.kek
     }
 }
