@@ -123,7 +123,8 @@ let package = Package(
         ),
         .testTarget(
             name: "SealgateKeyProvidersTests",
-            dependencies: ["SealgateKeyProviders", "SealgateCrypto"],
+            dependencies: ["SealgateKeyProviders"],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -140,6 +141,7 @@ let package = Package(
             name: "SealgateProxyTests",
             dependencies: [
                 "SealgateProxy",
+                "SealgateKeyProviders",
                 "SealgateCertificates",
                 "SealgateCrypto",
                 "SealgateJSON",

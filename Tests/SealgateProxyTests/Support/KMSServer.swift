@@ -3,6 +3,7 @@ import Foundation
 /// moto's KMS in server mode (Fixtures/kms_server.py) on an ephemeral loopback port, with two keys.
 final class KMSServer: @unchecked Sendable {
     // @unchecked: the Process is started in init and only signalled afterwards.
+    /// The port and the keys the fixture made.
     struct Info: Decodable {
         var port: Int
         var arn: String
@@ -10,21 +11,11 @@ final class KMSServer: @unchecked Sendable {
         var alias: String
     }
 
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+    static let script = TestEnvironment.testsDirectory.appendingPathComponent("Fixtures/kms_server.py").path
 
-    /// Whether the tests that need Python's moto and botocore run: when they import, and always under
-    /// `CI=true`, where their absence fails the tests.
-    static let available: Bool = {
-        if ProcessInfo.processInfo.environment["CI"] == "true" { return true }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import moto, boto3, botocore"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
-    }()
+    /// Whether the tests that need Python's moto run: when it imports, and always under `CI=true`,
+    /// where its absence fails the tests.
+    static let available = TestEnvironment.isCI || TestEnvironment.pythonImports("moto.server, boto3")
 
     let info: Info
     private let process: Process
@@ -35,7 +26,7 @@ final class KMSServer: @unchecked Sendable {
         let infoURL = FileManager.default.temporaryDirectory.appendingPathComponent("sealgate-kms-\(UUID().uuidString).json")
         self.process = Process()
         self.process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        self.process.arguments = ["python3", Self.fixtures.appendingPathComponent("kms_server.py").path, infoURL.path]
+        self.process.arguments = ["python3", Self.script, infoURL.path]
         var environment = ProcessInfo.processInfo.environment
         environment["AWS_ACCESS_KEY_ID"] = "testing"
         environment["AWS_SECRET_ACCESS_KEY"] = "testing"

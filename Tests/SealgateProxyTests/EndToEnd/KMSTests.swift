@@ -1,0 +1,184 @@
+import Foundation
+import SealgateCrypto
+import SealgateKeyProviders
+import Testing
+
+extension EndToEndTests {
+    @Suite("AWS KMS key-encryption key", .enabled(if: KMSServer.available, "needs Python moto[server]"))
+    struct KMSProvider {
+        let credentials = AWSCredentials(accessKeyID: "testing", secretAccessKey: "testing")
+
+        @Test("wraps and unwraps a keyset through KMS, by ARN and by alias; a vault written under it reads back")
+        func roundTrip() async throws {
+            try await KMSServer.with { server in
+                let kek = try AWSKMSKeyEncryptionKey(keyID: server.info.arn, endpoint: server.endpoint, credentials: self.credentials)
+                #expect(kek.region == "eu-west-1")
+                let plaintext = Array("a serialized keyset".utf8)
+                let wrapped = try await kek.encrypt(plaintext, associatedData: [])
+                #expect(wrapped != plaintext && !wrapped.isEmpty)
+                #expect(try await kek.decrypt(wrapped, associatedData: []) == plaintext)
+                let withContext = try await kek.encrypt(plaintext, associatedData: [1, 2, 3])
+                #expect(try await kek.decrypt(withContext, associatedData: [1, 2, 3]) == plaintext)
+                await #expect(throws: SealgateCryptoError.self) { try await kek.decrypt(withContext, associatedData: [9]) }
+
+                let byAlias = try AWSKMSKeyEncryptionKey(keyID: server.info.alias, region: "eu-west-1", endpoint: server.endpoint, credentials: self.credentials)
+                #expect(try await byAlias.decrypt(try await byAlias.encrypt(plaintext, associatedData: []), associatedData: []) == plaintext)
+
+                let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sealgate-kms-vault-\(UUID().uuidString)").path
+                defer { try? FileManager.default.removeItem(atPath: directory) }
+                try KeyVault.createDirectory(at: directory)
+                let created = try await KeyVault(directory: directory, provider: kek).create("pii", type: .aes256GCM)
+                let loaded = try await KeyVault(directory: directory, provider: kek).load("pii")
+                #expect(loaded == created)
+            }
+        }
+
+        @Test("a keyset wrapped by another key is refused; an unknown key and a dead endpoint give clear errors")
+        func failures() async throws {
+            try await KMSServer.with { server in
+                let kek = try AWSKMSKeyEncryptionKey(keyID: server.info.arn, endpoint: server.endpoint, credentials: self.credentials)
+                let other = try AWSKMSKeyEncryptionKey(keyID: server.info.other_arn, endpoint: server.endpoint, credentials: self.credentials)
+                let wrapped = try await other.encrypt(Array("keyset".utf8), associatedData: [])
+                await #expect(throws: SealgateCryptoError.self) { try await kek.decrypt(wrapped, associatedData: []) }
+
+                let missing = try AWSKMSKeyEncryptionKey(
+                    keyID: "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000", endpoint: server.endpoint,
+                    credentials: self.credentials
+                )
+                let notFound = await #expect(throws: SealgateCryptoError.self) { try await missing.encrypt([1], associatedData: []) }
+                #expect(notFound?.code == .kekUnavailable)
+                #expect(notFound?.message.contains("NotFoundException") == true)
+            }
+            let dead = try AWSKMSKeyEncryptionKey(keyID: "alias/x", region: "eu-west-1", endpoint: "http://127.0.0.1:1", credentials: self.credentials)
+            let unreachable = await #expect(throws: SealgateCryptoError.self) { try await dead.encrypt([1], associatedData: []) }
+            #expect(unreachable?.message.contains("unreachable") == true)
+            #expect(throws: SealgateCryptoError.self) { try AWSKMSKeyEncryptionKey(keyID: "alias/x", credentials: self.credentials) }
+        }
+    }
+
+    @Suite("Vaults under a KMS key", .enabled(if: KMSServer.available, "needs Python moto[server]"))
+    struct KMSVault {
+        typealias Routes = EndToEndTests.EncryptingRoutes
+
+        /// The encrypting-routes configuration with its vault under `key` of `kms`.
+        static func configuration(_ kms: KMSServer, key: String) -> String {
+            Routes.configuration.replacingOccurrences(
+                of: "keys: {vault: keys, kek: {provider: local, path: kek.json}}",
+                with: "keys: {vault: keys, kek: {provider: aws-kms, key_id: \"\(key)\", endpoint: \"\(kms.endpoint)\"}}"
+            )
+        }
+
+        /// Runs `sealgate ARGUMENTS` in `directory` with the test's AWS credentials.
+        static func sealgate(_ arguments: [String], in directory: URL) async throws -> ProcessOutput {
+            try await runProcess("/usr/bin/env", ["AWS_ACCESS_KEY_ID=testing", "AWS_SECRET_ACCESS_KEY=testing", "AWS_PROFILE=none", TestEnvironment.sealgateBinary] + arguments)
+        }
+
+        /// Initializes the vault of `config` and creates the three keys of the encrypting routes.
+        static func makeKeys(config: String) async throws {
+            let directory = URL(fileURLWithPath: config).deletingLastPathComponent()
+            for command in [["keys", "init"], ["keys", "create", "pii"], ["keys", "create", "pii-search", "--type", "aes256-siv"], ["keys", "create", "financial"]] {
+                let output = try await Self.sealgate(command + ["--config", config], in: directory)
+                try #require(output.status == 0, "\(command): \(output.stdout)\(output.stderr)")
+            }
+        }
+
+        @Test("the proxy encrypts and decrypts with keys wrapped by KMS, and keeps serving when KMS goes away")
+        func servingWithKMS() async throws {
+            setenv("AWS_ACCESS_KEY_ID", "testing", 1)
+            setenv("AWS_SECRET_ACCESS_KEY", "testing", 1)
+            try await KMSServer.with { kms in
+                let configuration = Self.configuration(kms, key: kms.info.arn)
+                try await ProxyHarness.with(configuration: configuration, prepare: { directory in
+                    let config = directory.appendingPathComponent("kms.yaml").path
+                    try configuration.replacingOccurrences(of: "{BACKEND}", with: "1").write(toFile: config, atomically: true, encoding: .utf8)
+                    try await Self.makeKeys(config: config)
+                }) { harness in
+                    let vaultFile = try String(contentsOf: harness.directory.appendingPathComponent("keys/pii.json"), encoding: .utf8)
+                    #expect(vaultFile.contains("encryptedKeyset"))
+                    for round in ["KMS up", "KMS down"] {
+                        let write = try await harness.curl(
+                            "/v1/patients/records/\(round.hasSuffix("up") ? 1 : 2)",
+                            ["-H", "content-type: application/json", "--data-binary", Routes.document]
+                        )
+                        #expect(write.status == 200, "\(round): \(write.bodyText)")
+                        let stored = harness.backend.records().last?.body ?? ""
+                        #expect(!stored.contains("078-05-1120"), "\(round)")
+                        let read = try await harness.curl("/v1/patients/records/1", as: .reader)
+                        #expect(read.status == 200 && read.bodyText.contains("078-05-1120"), "\(round): \(read.bodyText)")
+                        if round == "KMS up" {
+                            kms.stop()
+                            // A reload now fails (after the request timeout, as the client retries connecting):
+                            // the keys in memory stay in use.
+                            kill(harness.proxy.pid, SIGHUP)
+                            for _ in 0..<150 where !harness.proxy.logEntries().contains(where: { $0["msg"]?.hasPrefix("keys could not be loaded") == true }) {
+                                try await Task.sleep(for: .milliseconds(100))
+                            }
+                        }
+                    }
+                    let failed = harness.proxy.logEntries().last { $0["msg"]?.hasPrefix("keys could not be loaded") == true }
+                    #expect(failed?["msg"]?.contains("keeping the previous keys") == true)
+                    #expect(failed?["error"]?.contains("unreachable") == true, "\(failed ?? [:])")
+                    let ready = try await HTTPResult.curl(["http://127.0.0.1:\(harness.proxy.adminPort ?? 0)/readyz"], in: harness.directory)
+                    #expect(ready.status == 200)
+                }
+            }
+        }
+
+        @Test("rotate-kek moves a vault from KMS to a local KEK and back; data written before still decrypts")
+        func rotateBetweenProviders() async throws {
+            try await KMSServer.with { kms in
+                let directory = try TestEnvironment.makeTemporaryDirectory()
+                defer { try? FileManager.default.removeItem(at: directory) }
+                let kmsConfig = directory.appendingPathComponent("kms.yaml").path
+                let localConfig = directory.appendingPathComponent("local.yaml").path
+                let otherKMSConfig = directory.appendingPathComponent("kms-other.yaml").path
+                try Self.configuration(kms, key: kms.info.arn).write(toFile: kmsConfig, atomically: true, encoding: .utf8)
+                try Routes.configuration.write(toFile: localConfig, atomically: true, encoding: .utf8)
+                try Self.configuration(kms, key: kms.info.other_arn).write(toFile: otherKMSConfig, atomically: true, encoding: .utf8)
+                try await Self.makeKeys(config: kmsConfig)
+
+                let encrypted = try await runProcess(
+                    "/usr/bin/env", ["AWS_ACCESS_KEY_ID=testing", "AWS_SECRET_ACCESS_KEY=testing", TestEnvironment.sealgateBinary, "encrypt", "--config", kmsConfig, "--route", "/v1/patients"],
+                    input: Data(Routes.document.utf8)
+                )
+                try #require(encrypted.status == 0, "\(encrypted.stderr)")
+                #expect(!encrypted.stdout.contains("078-05-1120"))
+
+                for (from, to) in [(kmsConfig, localConfig), (localConfig, otherKMSConfig)] {
+                    let rotation = try await Self.sealgate(["keys", "rotate-kek", "--config", from, "--to", to], in: directory)
+                    #expect(rotation.status == 0, "\(rotation.stdout)\(rotation.stderr)")
+                    #expect(rotation.stdout.contains("rewrapped 3 keysets"))
+                    let oldKEK = try await Self.sealgate(["keys", "list", "--config", from], in: directory)
+                    #expect(oldKEK.status != 0, "the old KEK no longer opens the vault")
+                }
+                let decrypted = try await runProcess(
+                    "/usr/bin/env", ["AWS_ACCESS_KEY_ID=testing", "AWS_SECRET_ACCESS_KEY=testing", TestEnvironment.sealgateBinary, "decrypt", "--config", otherKMSConfig, "--route", "/v1/patients"],
+                    input: Data(encrypted.standardOutput)
+                )
+                #expect(decrypted.status == 0, "\(decrypted.stderr)")
+                #expect(decrypted.stdout.contains("078-05-1120"))
+                let audit = try await Self.sealgate(["keys", "list", "--config", otherKMSConfig], in: directory)
+                #expect(audit.status == 0)
+            }
+        }
+
+        @Test("an unknown key ARN or missing credentials: keys init says so and changes nothing")
+        func clearErrors() async throws {
+            try await KMSServer.with { kms in
+                let directory = try TestEnvironment.makeTemporaryDirectory()
+                defer { try? FileManager.default.removeItem(at: directory) }
+                let config = directory.appendingPathComponent("kms.yaml").path
+                try Self.configuration(kms, key: "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000")
+                    .write(toFile: config, atomically: true, encoding: .utf8)
+                let unknown = try await Self.sealgate(["keys", "init", "--config", config], in: directory)
+                #expect(unknown.status == 1)
+                #expect(unknown.stderr.contains("NotFoundException"), "\(unknown.stderr)")
+                let noCredentials = try await runProcess(
+                    "/usr/bin/env", ["-u", "AWS_ACCESS_KEY_ID", "-u", "AWS_SECRET_ACCESS_KEY", "AWS_SHARED_CREDENTIALS_FILE=/nonexistent", TestEnvironment.sealgateBinary, "keys", "list", "--config", config]
+                )
+                #expect(noCredentials.status == 1)
+                #expect(noCredentials.stderr.contains("no AWS credentials"), "\(noCredentials.stderr)")
+            }
+        }
+    }
+}
