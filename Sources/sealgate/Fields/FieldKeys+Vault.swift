@@ -8,7 +8,8 @@ extension FieldKeys {
     ///   - settings: The configuration's `keys` section.
     static func load(names: Set<String>, from settings: SealgateConfiguration.KeysSettings) async throws -> FieldKeys {
         guard !names.isEmpty else { return FieldKeys() }
-        let vault = KeyVault(directory: settings.vaultPath, provider: try settings.kek.provider())
+        let kek = InstrumentedKeyEncryptionKey(try settings.kek.provider(), provider: settings.kek.providerName)
+        let vault = KeyVault(directory: settings.vaultPath, provider: kek)
         var ciphers: [FieldCipher] = []
         for name in names.sorted() {
             ciphers.append(try FieldCipher(keyName: name, keyset: try await vault.load(name)))

@@ -118,8 +118,13 @@ extension EndToEndTests {
                     let failed = harness.proxy.logEntries().last { $0["msg"]?.hasPrefix("keys could not be loaded") == true }
                     #expect(failed?["msg"]?.contains("keeping the previous keys") == true)
                     #expect(failed?["error"]?.contains("unreachable") == true, "\(failed ?? [:])")
-                    let ready = try await HTTPResult.curl(["http://127.0.0.1:\(harness.proxy.adminPort ?? 0)/readyz"], in: harness.directory)
+                    let admin = "http://127.0.0.1:\(harness.proxy.adminPort ?? 0)"
+                    let ready = try await HTTPResult.curl([admin + "/readyz"], in: harness.directory)
                     #expect(ready.status == 200)
+                    let metrics = try await HTTPResult.curl([admin + "/metrics"], in: harness.directory).bodyText
+                    #expect(metrics.contains(#"sealgate_kek_operations_total{provider="aws-kms",operation="decrypt",result="success"} 3"#), "\(metrics)")
+                    #expect(metrics.contains(#"sealgate_kek_operations_total{provider="aws-kms",operation="decrypt",result="failure"} 1"#))
+                    #expect(metrics.contains("sealgate_kek_operation_duration_seconds"))
                 }
             }
         }
