@@ -365,7 +365,9 @@ enum ConfigFile {
             if fields["vault"] == nil { reader.report(node, "keys.vault is required") }
             return nil
         }
-        let providerKeys = ["local": ["path"], "aws-kms": ["key_id", "region", "endpoint"]]
+        let providerKeys = [
+            "local": ["path"], "aws-kms": ["key_id", "region", "endpoint"], "pkcs11": ["module", "token", "key_label", "pin_file", "pin_env"],
+        ]
         guard let kekNode = fields["kek"],
             let kek = reader.mapping(kekNode, at: "keys.kek", allowed: Set(["provider"] + providerKeys.values.flatMap { $0 }))
         else {
@@ -374,7 +376,7 @@ enum ConfigFile {
         }
         let provider = reader.string(kek["provider"], at: "keys.kek.provider") ?? "local"
         guard let allowed = providerKeys[provider] else {
-            reader.report(kek["provider"], "keys.kek.provider must be local or aws-kms, not \"\(provider)\"")
+            reader.report(kek["provider"], "keys.kek.provider must be local, aws-kms or pkcs11, not \"\(provider)\"")
             return nil
         }
         for (other, keys) in providerKeys where other != provider {
@@ -397,6 +399,24 @@ enum ConfigFile {
                 reader.report(kek["endpoint"], "keys.kek.endpoint must be an http:// or https:// URL")
             }
             return .init(vaultPath: reader.resolve(vault), kek: .awsKMS(keyID: keyID, region: region, endpoint: endpoint))
+        case "pkcs11":
+            var values: [String: String] = [:]
+            for key in ["module", "token", "key_label"] {
+                guard let value = reader.string(kek[key], at: "keys.kek.\(key)") else {
+                    if kek[key] == nil { reader.report(kekNode, "keys.kek.\(key) is required for the pkcs11 provider") }
+                    continue
+                }
+                values[key] = value
+            }
+            let pinFile = reader.string(kek["pin_file"], at: "keys.kek.pin_file")
+            let pinEnvironment = reader.string(kek["pin_env"], at: "keys.kek.pin_env")
+            guard (pinFile == nil) != (pinEnvironment == nil) else {
+                reader.report(kekNode, "keys.kek needs exactly one of pin_file (a file with the user PIN) and pin_env (an environment variable)")
+                return nil
+            }
+            guard let module = values["module"], let token = values["token"], let keyLabel = values["key_label"] else { return nil }
+            let pin: KEKSettings.PINSource = pinFile.map { .file(reader.resolve($0)) } ?? .environment(pinEnvironment ?? "")
+            return .init(vaultPath: reader.resolve(vault), kek: .pkcs11(module: module, token: token, keyLabel: keyLabel, pin: pin))
         default:
             guard let path = reader.string(kek["path"], at: "keys.kek.path") else {
                 if kek["path"] == nil { reader.report(kekNode, "keys.kek.path is required for the local provider") }

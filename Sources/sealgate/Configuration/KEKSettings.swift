@@ -1,3 +1,4 @@
+import Foundation
 import SealgateCrypto
 import SealgateKeyProviders
 
@@ -7,6 +8,14 @@ enum KEKSettings: Sendable, Hashable, CustomStringConvertible {
     case local(path: String)
     /// A key in AWS KMS (or a KMS-compatible server at `endpoint`).
     case awsKMS(keyID: String, region: String?, endpoint: String?)
+    /// An AES key in a PKCS#11 token; the user PIN comes from a file (absolute path) or an environment variable.
+    case pkcs11(module: String, token: String, keyLabel: String, pin: PINSource)
+
+    /// Where the PIN of a PKCS#11 token is read from.
+    enum PINSource: Sendable, Hashable {
+        case file(String)
+        case environment(String)
+    }
 
     /// The provider that wraps and unwraps with this KEK.
     /// - Throws: ``SealgateCryptoError`` when the local file is unusable or AWS credentials or region are missing.
@@ -14,6 +23,33 @@ enum KEKSettings: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .local(let path): try LocalKeyEncryptionKey(contentsOf: path)
         case .awsKMS(let keyID, let region, let endpoint): try AWSKMSKeyEncryptionKey(keyID: keyID, region: region, endpoint: endpoint)
+        case .pkcs11(let module, let token, let keyLabel, let pin):
+            try PKCS11KeyEncryptionKey(module: module, token: token, keyLabel: keyLabel, pin: try Self.read(pin))
+        }
+    }
+
+    /// The PIN: the file's first line (the file readable by its owner only), or the variable's value.
+    private static func read(_ source: PINSource) throws -> String {
+        switch source {
+        case .environment(let name):
+            guard let pin = ProcessInfo.processInfo.environment[name], !pin.isEmpty else {
+                throw SealgateCryptoError(.kekUnavailable, "pkcs11 KEK: the environment variable \(name) (keys.kek.pin_env) is not set")
+            }
+            return pin
+        case .file(let path):
+            let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+            guard let mode = (attributes?[.posixPermissions] as? NSNumber)?.intValue,
+                let text = try? String(contentsOfFile: path, encoding: .utf8)
+            else {
+                throw SealgateCryptoError(.kekUnavailable, "pkcs11 KEK: cannot read the PIN file \(path) (keys.kek.pin_file)")
+            }
+            guard mode & 0o077 == 0 else {
+                throw SealgateCryptoError(
+                    .insecureFilePermissions,
+                    "pkcs11 KEK: the PIN file \(path) is readable by group or others (mode \(String(mode, radix: 8))); chmod 600 it"
+                )
+            }
+            return text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
         }
     }
 
@@ -22,14 +58,16 @@ enum KEKSettings: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .local: "local"
         case .awsKMS: "aws-kms"
+        case .pkcs11: "pkcs11"
         }
     }
 
-    /// How audit events and messages name the KEK: the local file's path, or `aws-kms:<key>`.
+    /// How audit events and messages name the KEK: the local file's path, `aws-kms:<key>` or `pkcs11:<token>/<key label>`.
     var description: String {
         switch self {
         case .local(let path): path
         case .awsKMS(let keyID, _, _): "aws-kms:\(keyID)"
+        case .pkcs11(_, let token, let keyLabel, _): "pkcs11:\(token)/\(keyLabel)"
         }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SealgateCrypto
+import SealgateKeyProviders
 import SealgateProxy
 
 /// `sealgate keys init`: creates the vault directory and the local KEK, or checks a KMS key.
@@ -37,6 +38,14 @@ struct KeysInitCommand: KeysSubcommand {
             try Self.createKEK(at: path, audit: audit)
         case .awsKMS:
             let provider = try location.kek.provider()
+            try await Self.probe(provider)
+            print("checked \(provider): it wraps and unwraps; keys created in this vault are wrapped by it")
+        case .pkcs11:
+            guard let provider = try location.kek.provider() as? PKCS11KeyEncryptionKey else { return }
+            if try provider.createKeyIfMissing() {
+                try audit.record(AuditEvent(.kekCreated, kek: location.kek.description))
+                print("created \(provider): AES-256, sensitive and not extractable, in the token")
+            }
             try await Self.probe(provider)
             print("checked \(provider): it wraps and unwraps; keys created in this vault are wrapped by it")
         }
