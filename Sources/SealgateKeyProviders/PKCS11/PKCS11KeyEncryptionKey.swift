@@ -156,9 +156,13 @@ public struct PKCS11KeyEncryptionKey: KeyEncryptionKeyProvider {
                     let result = input.withUnsafeMutableBufferPointer { inputBuffer in
                         output.withUnsafeMutableBufferPointer { run(session, inputBuffer.baseAddress, UInt(inputBuffer.count), $0.baseAddress, &length) }
                     }
-                    // A tag that does not verify: the keyset was wrapped by another key, or altered.
-                    if !encrypting, [0x40, 0x41, 0x6].contains(result) {
-                        throw SealgateCryptoError(.authenticationFailure, "\(self): the keyset was not wrapped by this key (\(PKCS11Error("C_Decrypt", code: result)))")
+                    // A tag that does not verify: the keyset was wrapped by another key, or altered. Tokens
+                    // report it differently (SoftHSM2: CKR_GENERAL_ERROR; others CKR_ENCRYPTED_DATA_INVALID).
+                    if !encrypting, [0x5, 0x6, 0x40, 0x41].contains(result) {
+                        throw SealgateCryptoError(
+                            .authenticationFailure,
+                            "\(self): the keyset was not wrapped by this key, or was altered (\(PKCS11Error("C_Decrypt", code: result)))"
+                        )
                     }
                     try PKCS11Module.check(result, encrypting ? "C_Encrypt" : "C_Decrypt")
                     return Array(output.prefix(Int(length)))

@@ -28,11 +28,14 @@ final class ProxyHarness: @unchecked Sendable {
         """
 
     /// Runs `body` with a started harness and always stops the processes afterwards.
-    /// - Parameter prepare: runs in the test directory before sealgate starts (to make a key vault, say).
+    /// - Parameters:
+    ///   - environment: added to sealgate's environment.
+    ///   - prepare: runs in the test directory before sealgate starts (to make a key vault, say).
     static func with<T>(
         configuration: String = ProxyHarness.defaultConfiguration,
         httpsBackend: Bool = false,
         waitForKeys: Bool = true,
+        environment: [String: String] = [:],
         prepare: (URL) async throws -> Void = { _ in },
         _ body: (ProxyHarness) async throws -> T
     ) async throws -> T {
@@ -40,6 +43,7 @@ final class ProxyHarness: @unchecked Sendable {
             configuration: configuration,
             httpsBackend: httpsBackend,
             waitForKeys: waitForKeys,
+            environment: environment,
             prepare: prepare
         )
         do {
@@ -54,14 +58,20 @@ final class ProxyHarness: @unchecked Sendable {
 
     /// Starts everything; `configuration` may use `{BACKEND}` for the backend's port. An HTTPS
     /// backend uses the server certificate and requires a client certificate from the test CA.
-    private init(configuration: String, httpsBackend: Bool, waitForKeys: Bool, prepare: (URL) async throws -> Void) async throws {
+    private init(
+        configuration: String,
+        httpsBackend: Bool,
+        waitForKeys: Bool,
+        environment: [String: String],
+        prepare: (URL) async throws -> Void
+    ) async throws {
         self.directory = try TestEnvironment.makeTemporaryDirectory()
         self.pki = try TestPKI(in: self.directory)
         try await prepare(self.directory)
         let tls = httpsBackend ? (self.pki.serverCertificatePath, self.pki.serverKeyPath, self.pki.caPath) : nil
         self.backend = try await BackendProcess(in: self.directory, tls: tls)
         let text = configuration.replacingOccurrences(of: "{BACKEND}", with: String(self.backend.port))
-        self.proxy = try await ProxyProcess(configuration: text, in: self.directory, waitForKeys: waitForKeys)
+        self.proxy = try await ProxyProcess(configuration: text, in: self.directory, waitForKeys: waitForKeys, environment: environment)
     }
 
     /// `https://localhost:<port><path>`

@@ -10,7 +10,8 @@ final class ProxyProcess: @unchecked Sendable {
 
     /// Starts `sealgate run --config <directory>/sealgate.yaml` and waits until it listens and,
     /// with `waitForKeys`, until the keys of its field rules are loaded (as a readiness probe would).
-    init(configuration: String, in directory: URL, waitForKeys: Bool = true) async throws {
+    /// `environment` adds to the test process's environment.
+    init(configuration: String, in directory: URL, waitForKeys: Bool = true, environment: [String: String] = [:]) async throws {
         let configURL = directory.appendingPathComponent("sealgate.yaml")
         try configuration.write(to: configURL, atomically: true, encoding: .utf8)
         self.logURL = directory.appendingPathComponent("sealgate.log")
@@ -18,6 +19,7 @@ final class ProxyProcess: @unchecked Sendable {
         self.process = Process()
         self.process.executableURL = URL(fileURLWithPath: TestEnvironment.sealgateBinary)
         self.process.arguments = ["run", "--config", configURL.path]
+        self.process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         self.process.standardError = try FileHandle(forWritingTo: self.logURL)
         self.process.standardOutput = FileHandle.nullDevice
         try self.process.run()
