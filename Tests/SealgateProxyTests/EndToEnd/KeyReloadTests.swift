@@ -95,3 +95,63 @@ extension EndToEndTests {
         }
     }
 }
+
+extension EndToEndTests.KeyReload {
+    /// Lays out `keys/` as the kubelet mounts a Secret: each file a symlink through `..data` to a
+    /// timestamped directory. ``publish(_:in:)`` swaps `..data` atomically, as the kubelet does on update.
+    enum MountedSecret {
+        static func publish(_ files: [String: Data], in vault: URL) throws {
+            let version = vault.appendingPathComponent("..\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: version, withIntermediateDirectories: true)
+            for (name, data) in files {
+                try data.write(to: version.appendingPathComponent(name))
+                let link = vault.appendingPathComponent(name)
+                if (try? FileManager.default.destinationOfSymbolicLink(atPath: link.path)) == nil {
+                    try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: "..data/\(name)")
+                }
+            }
+            let temporary = vault.appendingPathComponent("..data_tmp")
+            try? FileManager.default.removeItem(at: temporary)
+            try FileManager.default.createSymbolicLink(atPath: temporary.path, withDestinationPath: version.lastPathComponent)
+            try #require(rename(temporary.path, vault.appendingPathComponent("..data").path) == 0)
+        }
+
+        /// The vault's keysets as files, read through whatever layout it has.
+        static func files(of vault: URL) throws -> [String: Data] {
+            let names = try FileManager.default.contentsOfDirectory(atPath: vault.path).filter { $0.hasSuffix(".json") }
+            return try Dictionary(uniqueKeysWithValues: names.map { ($0, try Data(contentsOf: vault.appendingPathComponent($0))) })
+        }
+    }
+
+    @Test("a vault mounted like a Kubernetes Secret: a rotation published once reaches the running proxy through the symlink swap")
+    func mountedSecretRotation() async throws {
+        let staging = try TestEnvironment.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: staging) }
+        try await Routes.withEncryptingProxy { harness, _ in
+            // Re-lay the vault as a mounted Secret, then rotate in a staging copy and publish it.
+            let vault = harness.directory.appendingPathComponent("keys")
+            let files = try MountedSecret.files(of: vault)
+            for name in files.keys { try FileManager.default.removeItem(at: vault.appendingPathComponent(name)) }
+            try MountedSecret.publish(files, in: vault)
+            let write = { try await harness.curl("/v1/patients/records/1", ["-H", "content-type: application/json", "--data-binary", #"{"ssn":"078-05-1120"}"#]) }
+            #expect(try await write().status == 200)
+            let before = try Self.keyID(ofTokenAt: "ssn", in: harness.backend.records().last?.body)
+
+            let stagedVault = staging.appendingPathComponent("keys")
+            try FileManager.default.createDirectory(at: stagedVault, withIntermediateDirectories: true)
+            for (name, data) in files { try data.write(to: stagedVault.appendingPathComponent(name)) }
+            try FileManager.default.copyItem(at: harness.directory.appendingPathComponent("kek.json"), to: staging.appendingPathComponent("kek.json"))
+            let rotated = try await Self.vault(in: staging).rotate("pii")
+            try MountedSecret.publish(try MountedSecret.files(of: stagedVault), in: vault)
+
+            var keyID = before
+            for _ in 0..<40 where keyID != rotated.primaryKeyID {
+                try await Task.sleep(for: .milliseconds(250))
+                #expect(try await write().status == 200)
+                keyID = try Self.keyID(ofTokenAt: "ssn", in: harness.backend.records().last?.body)
+            }
+            #expect(keyID == rotated.primaryKeyID, "the proxy did not pick up the published rotation within 10 s")
+            #expect(harness.proxy.logEntries().last { $0["msg"] == "keys loaded" }?["reason"] == "vault changed")
+        }
+    }
+}
