@@ -140,9 +140,10 @@ final class AdminHandler: ChannelInboundHandler {
             return (.ok, "text/plain", "ok\n")
         case "/readyz":
             let reasons = self.readiness.blockingReasons
+            let warnings = self.readiness.currentWarnings.map { "warning: \($0)\n" }.joined()
             return reasons.isEmpty
-                ? (.ok, "text/plain", "ready\n")
-                : (.serviceUnavailable, "text/plain", "not ready: \(reasons.joined(separator: ", "))\n")
+                ? (.ok, "text/plain", "ready\n" + warnings)
+                : (.serviceUnavailable, "text/plain", "not ready: \(reasons.joined(separator: ", "))\n" + warnings)
         case "/metrics":
             return (.ok, "text/plain; version=0.0.4; charset=utf-8", self.renderMetrics())
         default:

@@ -77,10 +77,14 @@ public actor KeyReloader: Service {
             self.keyRing.replace(with: keys)
             self.loadedSignature = signature
             self.readiness.unblock("keys_unavailable")
+            self.readiness.clearWarning("keys")
             self.metrics.keysReloaded(success: true)
             self.logger.info("keys loaded", metadata: ["reason": "\(reason)", "keys": "\(keys.summary)"])
         } catch {
             self.metrics.keysReloaded(success: false)
+            if self.loadedSignature != nil {
+                self.readiness.warn("keys", "the last key reload (\(reason)) failed, so the keys loaded before stay in use: \(error)")
+            }
             self.logger.error(
                 "keys could not be loaded; \(self.loadedSignature == nil ? "routes with field rules answer 503" : "keeping the previous keys")",
                 metadata: ["reason": "\(reason)", "error": "\(error)", "vault": "\(self.vaultDirectory)"]

@@ -124,6 +124,7 @@ extension EndToEndTests {
                     let admin = "http://127.0.0.1:\(harness.proxy.adminPort ?? 0)"
                     let ready = try await HTTPResult.curl([admin + "/readyz"], in: harness.directory)
                     #expect(ready.status == 200)
+                    #expect(ready.bodyText.hasPrefix("ready\nwarning: the last key reload (SIGHUP) failed, so the keys loaded before stay in use"), "\(ready.bodyText)")
                     let metrics = try await HTTPResult.curl([admin + "/metrics"], in: harness.directory).bodyText
                     #expect(metrics.contains(#"sealgate_kek_operations_total{provider="aws-kms",operation="decrypt",result="success"} 3"#), "\(metrics)")
                     #expect(metrics.contains(#"sealgate_kek_operations_total{provider="aws-kms",operation="decrypt",result="failure"} 1"#))
