@@ -184,6 +184,43 @@ struct ConfigFileTests {
         #expect((problems.first?.line ?? 0) >= 2)
     }
 
+    @Test("keys.kek: local, aws-kms and pkcs11 providers, each with its own keys; problems named with their line")
+    func kekProviders() throws {
+        let fixture = try Fixture()
+        let base = """
+            listen:
+              address: 0.0.0.0:8443
+              tls: {certificate: server.pem, private_key: server-key.pem, client_ca: ca.pem}
+            upstream: {url: "http://127.0.0.1:8080"}
+
+            """
+        func kek(_ text: String) -> String { base + "keys:\n  vault: keys\n  kek: \(text)\n" }
+        let arn = "arn:aws:kms:eu-west-1:111122223333:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
+        let kms = try fixture.load(kek("{provider: aws-kms, key_id: \"\(arn)\", endpoint: \"http://127.0.0.1:4566\"}"))
+        #expect(kms.keys?.kek == .awsKMS(keyID: arn, region: nil, endpoint: "http://127.0.0.1:4566"))
+        let alias = try fixture.load(kek("{provider: aws-kms, key_id: alias/sealgate, region: eu-west-1}"))
+        #expect(alias.keys?.kek == .awsKMS(keyID: "alias/sealgate", region: "eu-west-1", endpoint: nil))
+        let hsm = try fixture.load(kek("{provider: pkcs11, module: /usr/lib/softhsm/libsofthsm2.so, token: t, key_label: k, pin_env: HSM_PIN}"))
+        #expect(hsm.keys?.kek == .pkcs11(module: "/usr/lib/softhsm/libsofthsm2.so", token: "t", keyLabel: "k", pin: .environment("HSM_PIN")))
+        let pinFile = try fixture.load(kek("{provider: pkcs11, module: m.so, token: t, key_label: k, pin_file: secrets/pin}"))
+        #expect(pinFile.keys?.kek == .pkcs11(module: "m.so", token: "t", keyLabel: "k", pin: .file(fixture.directory.appendingPathComponent("secrets/pin").path)))
+
+        let refusals: [(String, String)] = [
+            ("{provider: aws-kms, region: eu-west-1}", "keys.kek.key_id (a key ARN, id or alias/NAME) is required for aws-kms"),
+            ("{provider: aws-kms, key_id: alias/x}", "keys.kek.region is required unless keys.kek.key_id is a key ARN"),
+            ("{provider: aws-kms, key_id: alias/x, region: r, endpoint: kms.local}", "keys.kek.endpoint must be an http:// or https:// URL"),
+            ("{provider: aws-kms, key_id: alias/x, region: r, path: kek.json}", "keys.kek.path belongs to the local provider, not aws-kms"),
+            ("{provider: pkcs11, module: m.so, token: t, key_label: k}", "keys.kek needs exactly one of pin_file"),
+            ("{provider: pkcs11, module: m.so, token: t, key_label: k, pin_file: p, pin_env: P}", "keys.kek needs exactly one of pin_file"),
+            ("{provider: pkcs11, token: t, key_label: k, pin_env: P}", "keys.kek.module is required for the pkcs11 provider"),
+            ("{provider: vault, path: x}", "keys.kek.provider must be local, aws-kms or pkcs11, not \"vault\""),
+        ]
+        for (text, message) in refusals {
+            let problems = fixture.problems(kek(text))
+            #expect(problems.contains { $0.message.contains(message) && $0.line == 7 }, "\(text): \(problems.map(\.description))")
+        }
+    }
+
     @Test("field rules: paths are parsed at load, bad ones reported with their line")
     func fieldRules() throws {
         let fixture = try Fixture()
