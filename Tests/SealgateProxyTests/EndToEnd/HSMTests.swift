@@ -7,23 +7,38 @@ extension EndToEndTests {
         typealias Routes = EndToEndTests.EncryptingRoutes
         typealias KMS = EndToEndTests.KMSVault
 
-        @Test("the proxy encrypts and decrypts with keys wrapped inside a PKCS#11 token")
-        func servingWithHSM() async throws {
+        /// Runs the encrypting-routes proxy with its vault under the key `keyLabel` of a new SoftHSM2 token.
+        /// - Parameter afterKeys: runs once the keys are made, before sealgate starts, with the token and the
+        ///   configuration file the `keys` commands use.
+        static func withHSMProxy(
+            keyLabel: String,
+            waitForKeys: Bool = true,
+            afterKeys: (SoftHSMToken, String) async throws -> Void = { _, _ in },
+            _ body: (ProxyHarness) async throws -> Void
+        ) async throws {
             let tokenDirectory = try TestEnvironment.makeTemporaryDirectory()
             defer { try? FileManager.default.removeItem(at: tokenDirectory) }
             let hsm = try await SoftHSMToken(in: tokenDirectory)
             let configuration = Routes.configuration.replacingOccurrences(
-                of: "keys: {vault: keys, kek: {provider: local, path: kek.json}}", with: hsm.keysSection(keyLabel: "proxy-kek")
+                of: "keys: {vault: keys, kek: {provider: local, path: kek.json}}", with: hsm.keysSection(keyLabel: keyLabel)
             )
             try await ProxyHarness.with(
                 configuration: configuration,
+                waitForKeys: waitForKeys,
                 environment: ["SOFTHSM2_CONF": hsm.configurationPath],
                 prepare: { directory in
                     let config = directory.appendingPathComponent("hsm.yaml").path
                     try configuration.replacingOccurrences(of: "{BACKEND}", with: "1").write(toFile: config, atomically: true, encoding: .utf8)
                     try await KMS.makeKeys(config: config, environment: [hsm.environment])
-                }
-            ) { harness in
+                    try await afterKeys(hsm, config)
+                },
+                body
+            )
+        }
+
+        @Test("the proxy encrypts and decrypts with keys wrapped inside a PKCS#11 token")
+        func servingWithHSM() async throws {
+            try await Self.withHSMProxy(keyLabel: "proxy-kek") { harness in
                 let write = try await harness.curl(
                     "/v1/patients/records/1", ["-H", "content-type: application/json", "--data-binary", Routes.document]
                 )
@@ -39,20 +54,10 @@ extension EndToEndTests {
 
         @Test("a wrong PIN: keys init and the proxy say so; the proxy stays unready and serves no rule route")
         func wrongPIN() async throws {
-            let tokenDirectory = try TestEnvironment.makeTemporaryDirectory()
-            defer { try? FileManager.default.removeItem(at: tokenDirectory) }
-            let hsm = try await SoftHSMToken(in: tokenDirectory)
-            let configuration = Routes.configuration.replacingOccurrences(
-                of: "keys: {vault: keys, kek: {provider: local, path: kek.json}}", with: hsm.keysSection(keyLabel: "pin-kek")
-            )
-            try await ProxyHarness.with(
-                configuration: configuration,
+            try await Self.withHSMProxy(
+                keyLabel: "pin-kek",
                 waitForKeys: false,
-                environment: ["SOFTHSM2_CONF": hsm.configurationPath],
-                prepare: { directory in
-                    let config = directory.appendingPathComponent("hsm.yaml").path
-                    try configuration.replacingOccurrences(of: "{BACKEND}", with: "1").write(toFile: config, atomically: true, encoding: .utf8)
-                    try await KMS.makeKeys(config: config, environment: [hsm.environment])
+                afterKeys: { hsm, config in
                     try "0000\n".write(toFile: hsm.pinPath, atomically: false, encoding: .utf8)
                     let refused = try await KMS.sealgate(["keys", "list", "--config", config], environment: [hsm.environment])
                     #expect(refused.status == 1)
