@@ -11,13 +11,15 @@ public enum DevelopmentPKI {
         public var certificate: Certificate
         public var privateKey: P256.Signing.PrivateKey
 
-        /// The certificate in PEM.
+        /// The certificate in PEM, ending with a newline like every PEM file (so files concatenate into bundles).
         public var certificatePEM: String {
-            get throws { try self.certificate.serializeAsPEM().pemString }
+            get throws { Self.terminated(try self.certificate.serializeAsPEM().pemString) }
         }
 
-        /// The private key in PKCS#8 PEM.
-        public var privateKeyPEM: String { self.privateKey.pemRepresentation }
+        /// The private key in PKCS#8 PEM, ending with a newline.
+        public var privateKeyPEM: String { Self.terminated(self.privateKey.pemRepresentation) }
+
+        private static func terminated(_ pem: String) -> String { pem.hasSuffix("\n") ? pem : pem + "\n" }
     }
 
     /// What a leaf certificate is for, written into its extended key usage.

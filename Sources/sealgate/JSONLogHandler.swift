@@ -5,6 +5,11 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+// Where Foundation is also imported in the module, `timespec` and `tm` resolve through CoreFoundation's
+// view of the C library, and member import visibility then wants that module named (release builds).
+#if canImport(CoreFoundation)
+import CoreFoundation
+#endif
 import Logging
 import SealgateProxy
 

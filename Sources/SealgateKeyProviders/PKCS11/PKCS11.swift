@@ -74,6 +74,9 @@ final class PKCS11Module: Sendable {
     typealias CipherFunction = @convention(c) (UInt, UnsafeMutablePointer<UInt8>?, UInt, UnsafeMutablePointer<UInt8>?, UnsafeMutablePointer<UInt>) -> UInt
 
     let path: String
+    /// Serializes every session of this module: KEK operations are rare, and some token libraries
+    /// (SoftHSM2 among them, when creating objects) misbehave under concurrent use.
+    let lock = NIOLock()
     let getSlotList: GetSlotListFunction
     let getTokenInfo: GetTokenInfoFunction
     let openSession: OpenSessionFunction

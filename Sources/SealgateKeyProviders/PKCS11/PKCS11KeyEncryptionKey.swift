@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import SealgateCrypto
 
 /// A KEK that never leaves a PKCS#11 token (an HSM, or SoftHSM2): an AES-256 secret key, found by its
@@ -77,6 +78,10 @@ public struct PKCS11KeyEncryptionKey: KeyEncryptionKeyProvider {
     // MARK: Sessions and keys
 
     private func withSession<T>(_ body: (UInt) throws -> T) throws -> T {
+        try self.library.lock.withLock { try self.withUnlockedSession(body) }
+    }
+
+    private func withUnlockedSession<T>(_ body: (UInt) throws -> T) throws -> T {
         var session: UInt = 0
         do {
             try PKCS11Module.check(
