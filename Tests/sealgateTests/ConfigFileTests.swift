@@ -11,6 +11,15 @@ import Testing
 struct ConfigFileTests {
     /// A directory with a dev PKI, where configurations are written.
     final class Fixture {
+        /// The smallest configuration that loads: a listener with the fixture's files and a backend.
+        static let minimal = """
+            listen:
+              address: 0.0.0.0:8443
+              tls: {certificate: server.pem, private_key: server-key.pem, client_ca: ca.pem}
+            upstream: {url: "http://127.0.0.1:8080"}
+
+            """
+
         let directory: URL
 
         init() throws {
@@ -119,14 +128,7 @@ struct ConfigFileTests {
     @Test("defaults: TLS 1.3, client certificates required, h2 and http/1.1")
     func defaults() throws {
         let fixture = try Fixture()
-        let configuration = try fixture.load(
-            """
-            listen:
-              address: 0.0.0.0:8443
-              tls: {certificate: server.pem, private_key: server-key.pem, client_ca: ca.pem}
-            upstream: {url: "http://127.0.0.1:8080"}
-            """
-        )
+        let configuration = try fixture.load(Fixture.minimal)
         #expect(configuration.proxy.listener.tls.minimumVersion == .v1_3)
         #expect(configuration.proxy.listener.tls.clientAuthentication == .require)
         #expect(configuration.proxy.listener.applicationProtocols == ["h2", "http/1.1"])
@@ -187,13 +189,7 @@ struct ConfigFileTests {
     @Test("keys.kek: local, aws-kms and pkcs11 providers, each with its own keys; problems named with their line")
     func kekProviders() throws {
         let fixture = try Fixture()
-        let base = """
-            listen:
-              address: 0.0.0.0:8443
-              tls: {certificate: server.pem, private_key: server-key.pem, client_ca: ca.pem}
-            upstream: {url: "http://127.0.0.1:8080"}
-
-            """
+        let base = Fixture.minimal
         func kek(_ text: String) -> String { base + "keys:\n  vault: keys\n  kek: \(text)\n" }
         let arn = "arn:aws:kms:eu-west-1:111122223333:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
         let kms = try fixture.load(kek("{provider: aws-kms, key_id: \"\(arn)\", endpoint: \"http://127.0.0.1:4566\"}"))
@@ -224,11 +220,7 @@ struct ConfigFileTests {
     @Test("field rules: paths are parsed at load, bad ones reported with their line")
     func fieldRules() throws {
         let fixture = try Fixture()
-        let base = """
-            listen:
-              address: 0.0.0.0:8443
-              tls: {certificate: server.pem, private_key: server-key.pem, client_ca: ca.pem}
-            upstream: {url: "http://127.0.0.1:8080"}
+        let base = Fixture.minimal + """
             keys: {vault: keys/, kek: {provider: local, path: keys/kek.json}}
             routes:
               - match: {path: /v1/patients}
