@@ -72,15 +72,17 @@ struct KeysRotateKEKCommand: KeysSubcommand {
         if let newKEK {
             return .local(path: KeyStoreLocation.absolute(newKEK))
         }
-        let settings = try ConfigFile.loadKeys(path: self.target ?? "").keys
-        guard KeyStoreLocation.absolute(settings.vaultPath) == location.vaultDirectory else {
+        let target = self.target ?? ""
+        // The same normalization as the current location's, so that the two compare.
+        let settings = try ConfigFile.loadKeys(path: target).keys
+        let other = KeyStoreLocation(vaultDirectory: settings.vaultPath, kek: settings.kek, audit: .standardError, configFile: target)
+        guard other.vaultDirectory == location.vaultDirectory else {
             throw CommandFailure(
-                "--to \(self.target ?? ""): its keys.vault is \(settings.vaultPath), not \(location.vaultDirectory); "
+                "--to \(target): its keys.vault is \(other.vaultDirectory), not \(location.vaultDirectory); "
                     + "rotate-kek rewraps one vault in place",
                 exitCode: ExitCode(2)
             )
         }
-        if case .local(let path) = settings.kek { return .local(path: KeyStoreLocation.absolute(path)) }
-        return settings.kek
+        return other.kek
     }
 }
