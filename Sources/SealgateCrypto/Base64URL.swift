@@ -16,20 +16,30 @@ enum Base64URL {
         String(unsafeUninitializedCapacity: prefix.count + (bytes.count * 8 + 5) / 6) { output in
             _ = output.initialize(fromContentsOf: prefix)
             var index = prefix.count
-            var bits: UInt32 = 0
-            var bitCount = 0
-            for byte in bytes {
-                bits = bits << 8 | UInt32(byte)
-                bitCount += 8
-                while bitCount >= 6 {
-                    bitCount -= 6
-                    output[index] = alphabet[Int(bits >> UInt32(bitCount) & 0x3F)]
-                    index += 1
+            alphabet.withUnsafeBufferPointer { alphabet in
+                bytes.withUnsafeBufferPointer { bytes in
+                    // Three bytes make four characters; the last one or two bytes make two or three.
+                    var offset = 0
+                    while offset + 3 <= bytes.count {
+                        let bits = UInt32(bytes[offset]) << 16 | UInt32(bytes[offset + 1]) << 8 | UInt32(bytes[offset + 2])
+                        output[index] = alphabet[Int(bits >> 18)]
+                        output[index + 1] = alphabet[Int(bits >> 12 & 0x3F)]
+                        output[index + 2] = alphabet[Int(bits >> 6 & 0x3F)]
+                        output[index + 3] = alphabet[Int(bits & 0x3F)]
+                        index += 4
+                        offset += 3
+                    }
+                    let rest = bytes.count - offset
+                    guard rest > 0 else { return }
+                    let bits = UInt32(bytes[offset]) << 16 | (rest == 2 ? UInt32(bytes[offset + 1]) << 8 : 0)
+                    output[index] = alphabet[Int(bits >> 18)]
+                    output[index + 1] = alphabet[Int(bits >> 12 & 0x3F)]
+                    index += 2
+                    if rest == 2 {
+                        output[index] = alphabet[Int(bits >> 6 & 0x3F)]
+                        index += 1
+                    }
                 }
-            }
-            if bitCount > 0 {
-                output[index] = alphabet[Int(bits << UInt32(6 - bitCount) & 0x3F)]
-                index += 1
             }
             return index
         }

@@ -14,6 +14,8 @@ struct TinkCipher: Sendable {
     static let prefixByteCount = 5
     private static let prefixVersion: UInt8 = 0x01
 
+    private static let gcmNonceByteCount = 12
+
     private enum Primitive: Sendable {
         case gcm(SymmetricKey)
         case siv(AESSIV)
@@ -21,12 +23,13 @@ struct TinkCipher: Sendable {
         func encrypt(_ plaintext: [UInt8], associatedData: [UInt8], appendingTo output: inout [UInt8]) throws {
             switch self {
             case .gcm(let key):
-                let box = try AES.GCM.seal(plaintext, using: key, authenticating: associatedData)
-                // IV ‖ ciphertext ‖ tag; present because the random nonce has the standard 12 bytes.
-                guard let combined = box.combined else {
-                    throw SealgateCryptoError(.invalidKeySize, "AES-GCM produced a non-standard nonce")
-                }
-                output.append(contentsOf: combined)
+                // A random 96-bit nonce, as Tink's AES-GCM uses, from the pooled CSPRNG: no system call per field.
+                let nonce = RandomBytes.bytes(TinkCipher.gcmNonceByteCount)
+                let box = try AES.GCM.seal(plaintext, using: key, nonce: AES.GCM.Nonce(data: nonce), authenticating: associatedData)
+                // IV ‖ ciphertext ‖ tag
+                output.append(contentsOf: nonce)
+                box.ciphertext.withUnsafeBytes { output.append(contentsOf: $0) }
+                box.tag.withUnsafeBytes { output.append(contentsOf: $0) }
             case .siv(let siv):
                 try siv.seal(plaintext, headers: CollectionOfOne(associatedData), appendingTo: &output)
             }

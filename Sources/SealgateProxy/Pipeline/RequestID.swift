@@ -1,4 +1,5 @@
 import NIOHTTP1
+import SealgateCrypto
 
 /// The `x-request-id` of a request: the client's if it is well formed, else a new random one.
 enum RequestID {
@@ -12,16 +13,17 @@ enum RequestID {
 
     /// 128 random bits as 32 lower-case hex digits.
     static func generate() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let high = generator.next() as UInt64
-        let low = generator.next() as UInt64
-        return Self.hex(high) + Self.hex(low)
+        let bytes = RandomBytes.bytes(16)
+        return String(unsafeUninitializedCapacity: 32) { output in
+            for (index, byte) in bytes.enumerated() {
+                output[2 * index] = Self.hexDigits[Int(byte >> 4)]
+                output[2 * index + 1] = Self.hexDigits[Int(byte & 0x0F)]
+            }
+            return 32
+        }
     }
 
-    private static func hex(_ value: UInt64) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
-    }
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     private static func isAllowed(_ byte: UInt8) -> Bool {
         switch byte {
