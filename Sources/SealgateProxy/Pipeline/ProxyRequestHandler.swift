@@ -188,7 +188,7 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
             }
             return
         }
-        guard var exchange = self.exchange else { return }
+        guard let exchange = self.exchange else { return }
         exchange.bytesIn += bytes
         if exchange.bytesIn > self.shared.maxBody {
             self.fail(exchange, with: .payloadTooLarge(limit: self.shared.maxBody), context: context)
@@ -196,30 +196,28 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
         }
         if case .end = part { exchange.requestEnded = true }
         do {
-            try self.rewrite(part, of: &exchange, allocator: context.channel.allocator)
+            try self.rewrite(part, of: exchange, allocator: context.channel.allocator)
         } catch {
             self.fail(exchange, with: error, context: context)
             return
         }
-        self.exchange = exchange
         self.flushPending()
     }
 
     /// Queues a request part for the backend, through the route's encrypt rules if it has any.
-    private func rewrite(_ part: HTTPClientRequestPart, of exchange: inout Exchange, allocator: ByteBufferAllocator) throws(Problem) {
+    private func rewrite(_ part: HTTPClientRequestPart, of exchange: Exchange, allocator: ByteBufferAllocator) throws(Problem) {
+        // The rewriter is mutated in place: a copy would duplicate its buffers on every chunk.
         switch part {
         case .body(.byteBuffer(let buffer)):
             if buffer.readableBytes > 0, let refusal = exchange.refusalIfBodyArrives { throw refusal }
-            guard var rewriter = exchange.requestRewriter else { break }
-            let output = try rewriter.rewrite(buffer, allocator: allocator)
-            exchange.requestRewriter = rewriter
+            guard exchange.requestRewriter != nil else { break }
+            let output = try exchange.requestRewriter!.rewrite(buffer, allocator: allocator)
             if output.readableBytes > 0 { exchange.pending.append(.body(.byteBuffer(output))) }
             return
         case .end:
-            guard var rewriter = exchange.requestRewriter else { break }
-            let output = try rewriter.finish(allocator: allocator)
-            exchange.requestRewriter = rewriter
-            exchange.fieldsEncrypted = rewriter.fieldsRewritten
+            guard exchange.requestRewriter != nil else { break }
+            let output = try exchange.requestRewriter!.finish(allocator: allocator)
+            exchange.fieldsEncrypted = exchange.requestRewriter!.fieldsRewritten
             if output.readableBytes > 0 { exchange.pending.append(.body(.byteBuffer(output))) }
         default:
             break
@@ -248,7 +246,7 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
         let pool = self.shared.pools.pool(for: context.eventLoop)
         self.holdReads()
         let attach: (Result<(UpstreamHandler, reused: Bool), any Error>) -> Void = { result in
-            guard var exchange = self.exchange, exchange.number == number else {
+            guard let exchange = self.exchange, exchange.number == number else {
                 if case .success(let (upstream, _)) = result { pool.release(upstream) }
                 return
             }
@@ -257,7 +255,6 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
                 upstream.delegate = self
                 exchange.upstream = upstream
                 exchange.reused = reused
-                self.exchange = exchange
                 self.resumeReads()
                 self.flushPending()
             case .failure(let error):
@@ -278,7 +275,7 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
 
     /// Writes the request head (once) and every pending part to the backend.
     private func flushPending() {
-        guard var exchange = self.exchange, let upstream = exchange.upstream, let context = self.context else { return }
+        guard let exchange = self.exchange, let upstream = exchange.upstream, let context = self.context else { return }
         if exchange.buffersBody {
             // `buffer: true`: hold the rewritten body until its end, then send it with its length.
             guard exchange.requestEnded else { return }
@@ -308,7 +305,6 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
             upstream.write(part)
         }
         exchange.pending.removeAll(keepingCapacity: true)
-        self.exchange = exchange
         upstream.flush()
         if !upstream.isWritable { self.holdReads() }
     }
@@ -324,7 +320,7 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
     }
 
     func upstreamReceived(_ part: HTTPClientResponsePart) {
-        guard var exchange = self.exchange, let context = self.context else { return }
+        guard let exchange = self.exchange, let context = self.context else { return }
         switch part {
         case .head(let head):
             exchange.timeout?.cancel()
@@ -344,34 +340,31 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
                 exchange.responseRewriter = try? BodyRewriter(rules: rules, keys: self.shared.keyRing.current, mode: .decrypt)
                 if exchange.responseRewriter != nil { downstream.headers.remove(name: "content-length") }
             }
-            self.exchange = exchange
             context.write(self.wrapOutboundOut(.head(downstream)), promise: nil)
         case .body(var buffer):
             exchange.bytesOut += buffer.readableBytes
-            if var rewriter = exchange.responseRewriter {
+            if exchange.responseRewriter != nil {
                 do {
-                    buffer = try rewriter.rewrite(buffer, allocator: context.channel.allocator)
+                    buffer = try exchange.responseRewriter!.rewrite(buffer, allocator: context.channel.allocator)
                 } catch {
                     self.fail(exchange, with: error, context: context)
                     return
                 }
-                exchange.responseRewriter = rewriter
             }
-            self.exchange = exchange
             if buffer.readableBytes > 0 { context.write(self.wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil) }
             if !context.channel.isWritable { exchange.upstream?.holdReads() }
         case .end(let trailers):
             self.exchange = nil
-            if var rewriter = exchange.responseRewriter {
+            if exchange.responseRewriter != nil {
                 do {
-                    let rest = try rewriter.finish(allocator: context.channel.allocator)
+                    let rest = try exchange.responseRewriter!.finish(allocator: context.channel.allocator)
                     if rest.readableBytes > 0 { context.write(self.wrapOutboundOut(.body(.byteBuffer(rest))), promise: nil) }
                 } catch {
                     self.fail(exchange, with: error, context: context)
                     return
                 }
-                exchange.fieldsDecrypted = rewriter.fieldsRewritten
-                exchange.undecryptableTokens = rewriter.undecryptableTokens
+                exchange.fieldsDecrypted = exchange.responseRewriter!.fieldsRewritten
+                exchange.undecryptableTokens = exchange.responseRewriter!.undecryptableTokens
             }
             self.complete(exchange, trailers: trailers, context: context)
         }
@@ -386,7 +379,7 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
     }
 
     func upstreamClosed() {
-        guard var exchange = self.exchange, let context = self.context else { return }
+        guard let exchange = self.exchange, let context = self.context else { return }
         exchange.upstream = nil
         if exchange.status != nil {
             // The response was cut short: so is the client's copy.
@@ -401,7 +394,6 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
             exchange.reused = false
             exchange.upstreamHead = head
             exchange.pending = [.end(nil)]
-            self.exchange = exchange
             self.connectUpstream(fresh: true, context: context)
         } else {
             self.exchange = nil
@@ -497,7 +489,7 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
 extension ProxyRequestHandler: Sendable {}
 
 /// The state of one request while it is proxied.
-private struct Exchange {
+private final class Exchange {
     let number: Int
     let requestID: String
     let start: NIODeadline
