@@ -47,29 +47,61 @@ enum Base64URL {
 
     /// Decodes `text`, or returns nil if it is not canonical unpadded base64url.
     static func decode(_ text: some Collection<UInt8>) -> [UInt8]? {
+        text.withContiguousStorageIfAvailable(decodeContiguous) ?? Array(text).withUnsafeBufferPointer(decodeContiguous)
+    }
+
+    private static func decodeContiguous(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         guard text.count % 4 != 1 else {
             return nil
         }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.count * 3 / 4)
-        var bits: UInt32 = 0
-        var bitCount = 0
-        for character in text {
-            let value = values[Int(character)]
-            guard value != 0xFF else {
-                return nil
-            }
-            bits = bits << 6 | UInt32(value)
-            bitCount += 6
-            if bitCount >= 8 {
-                bitCount -= 8
-                bytes.append(UInt8(truncatingIfNeeded: bits >> UInt32(bitCount)))
+        let byteCount = text.count * 6 / 8
+        var valid = true
+        let bytes = values.withUnsafeBufferPointer { values in
+            [UInt8](unsafeUninitializedCapacity: byteCount) { bytes, initialized in
+                // Four characters make three bytes; a value above 63 (0xFF) marks a character outside the alphabet.
+                var offset = 0
+                var index = 0
+                while offset + 4 <= text.count {
+                    let a = values[Int(text[offset])], b = values[Int(text[offset + 1])]
+                    let c = values[Int(text[offset + 2])], d = values[Int(text[offset + 3])]
+                    guard (a | b | c | d) & 0xC0 == 0 else {
+                        valid = false
+                        return
+                    }
+                    let bits = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
+                    bytes[index] = UInt8(truncatingIfNeeded: bits >> 16)
+                    bytes[index + 1] = UInt8(truncatingIfNeeded: bits >> 8)
+                    bytes[index + 2] = UInt8(truncatingIfNeeded: bits)
+                    index += 3
+                    offset += 4
+                }
+                // Two or three characters are left for one or two bytes.
+                var bits: UInt32 = 0
+                for character in text[offset...] {
+                    let value = values[Int(character)]
+                    guard value != 0xFF else {
+                        valid = false
+                        return
+                    }
+                    bits = bits << 6 | UInt32(value)
+                }
+                let rest = text.count - offset
+                if rest > 0 {
+                    // The 4 or 2 bits left over must be zero, so that every byte string has exactly one encoding.
+                    let unused = UInt32(rest * 6 % 8)
+                    guard bits & (1 << unused - 1) == 0 else {
+                        valid = false
+                        return
+                    }
+                    bits >>= unused
+                    for byte in 0..<rest - 1 {
+                        bytes[index + byte] = UInt8(truncatingIfNeeded: bits >> UInt32(8 * (rest - 2 - byte)))
+                    }
+                    index += rest - 1
+                }
+                initialized = index
             }
         }
-        // The 2 or 4 bits left over must be zero, so that every byte string has exactly one encoding.
-        guard bits & (1 << UInt32(bitCount) - 1) == 0 else {
-            return nil
-        }
-        return bytes
+        return valid ? bytes : nil
     }
 }

@@ -56,15 +56,30 @@ public struct FieldCipher: Sendable {
     ///   ``SealgateCryptoError/Code/wrongKeyName``, ``SealgateCryptoError/Code/unknownKeyID`` or
     ///   ``SealgateCryptoError/Code/authenticationFailure``.
     public func open(token: some StringProtocol, rulePath: String) throws -> [UInt8] {
-        let token = try Token(parsing: token)
-        guard token.keyName == keyName else {
-            throw SealgateCryptoError(.wrongKeyName, "the token is for key \(token.keyName), not \(keyName)")
+        let ciphertext: [UInt8]
+        if let own = try ciphertextOfOwnToken(token) {
+            ciphertext = own
+        } else {
+            let token = try Token(parsing: token)
+            guard token.keyName == keyName else {
+                throw SealgateCryptoError(.wrongKeyName, "the token is for key \(token.keyName), not \(keyName)")
+            }
+            ciphertext = token.ciphertext
         }
         do {
-            return try cipher.decrypt(token.ciphertext, associatedData: associatedData(rulePath))
+            return try cipher.decrypt(ciphertext, associatedData: associatedData(rulePath))
         } catch let error as SealgateCryptoError {
             throw SealgateCryptoError(error.code, "\(keyName) token for \(rulePath): \(error.message)")
         }
+    }
+
+    /// The usual case: text that starts with this key's `sg1:<key>:` needs only its payload decoded. Returns nil
+    /// for any other text (or text not stored contiguously), which ``Token`` then parses whole.
+    private func ciphertextOfOwnToken(_ token: some StringProtocol) throws -> [UInt8]? {
+        try token.utf8.withContiguousStorageIfAvailable { utf8 -> [UInt8]? in
+            guard utf8.starts(with: tokenPrefix) else { return nil }
+            return try Token.ciphertext(payload: UnsafeBufferPointer(rebasing: utf8[tokenPrefix.count...]), keyName: keyName)
+        } ?? nil
     }
 
     private func associatedData(_ rulePath: String) -> [UInt8] {

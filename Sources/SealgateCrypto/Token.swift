@@ -33,14 +33,20 @@ public struct Token: Sendable, Hashable {
         else {
             throw SealgateCryptoError(.malformedToken, "a token is sg1:<key name>:<base64url>")
         }
-        guard let ciphertext = Base64URL.decode(rest[rest.index(after: colon)...]) else {
+        self.keyName = keyName
+        self.ciphertext = try Self.ciphertext(payload: rest[rest.index(after: colon)...], keyName: keyName)
+    }
+
+    /// Decodes the payload of a token, the text after `sg1:<key name>:`.
+    /// - Throws: ``SealgateCryptoError/Code/malformedToken`` if it is not unpadded base64url or too short.
+    static func ciphertext(payload: some Collection<UInt8>, keyName: String) throws -> [UInt8] {
+        guard let ciphertext = Base64URL.decode(payload) else {
             throw SealgateCryptoError(.malformedToken, "the payload of a \(keyName) token is not unpadded base64url")
         }
         guard ciphertext.count >= Self.minimumCiphertextByteCount else {
             throw SealgateCryptoError(.malformedToken, "the payload of a \(keyName) token is too short")
         }
-        self.keyName = keyName
-        self.ciphertext = ciphertext
+        return ciphertext
     }
 }
 
