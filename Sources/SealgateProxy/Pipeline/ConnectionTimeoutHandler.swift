@@ -25,7 +25,12 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler {
     private let headerTimeout: TimeAmount
     private let idleTimeout: TimeAmount
     private var state = State.awaitingHead
+    /// When the current state's timeout expires; nil while a request is being served.
+    private var deadline: NIODeadline?
+    /// The scheduled check, and when it runs. It is reused while it runs no later than the deadline, and
+    /// re-arms itself if the deadline moved on, so requests on a kept-alive connection schedule nothing.
     private var timer: Scheduled<Void>?
+    private var timerFiresAt = NIODeadline.uptimeNanoseconds(0)
     private var lastActivity = NIODeadline.uptimeNanoseconds(0)
     private var handshakeCompleted = false
     private var context: ChannelHandlerContext?
@@ -93,51 +98,64 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler {
     /// An HTTP/1.1 request head was decoded.
     func headReceived() {
         self.state = .inRequest
-        self.timer?.cancel()
-        self.timer = nil
+        self.deadline = nil
     }
 
     /// An HTTP/1.1 response was completely written.
     func responseFinished() {
         guard case .inRequest = self.state else { return }
         self.state = .idle
-        self.startIdleTimer(after: self.idleTimeout)
+        self.arm(after: self.idleTimeout)
     }
 
     /// The connection speaks HTTP/2: only the idle timeout applies, measured on any traffic.
     func switchToHTTP2() {
         self.state = .http2
         self.lastActivity = self.context?.eventLoop.now ?? self.lastActivity
-        self.startIdleTimer(after: self.idleTimeout)
+        self.arm(after: self.idleTimeout)
     }
 
     private func startHeaderTimer() {
+        self.arm(after: self.headerTimeout)
+    }
+
+    private func arm(after delay: TimeAmount) {
         guard let context = self.context else { return }
+        let deadline = context.eventLoop.now + delay
+        self.deadline = deadline
+        if self.timer != nil, self.timerFiresAt <= deadline { return }
         self.timer?.cancel()
-        self.timer = context.eventLoop.assumeIsolated().scheduleTask(in: self.headerTimeout) {
-            self.headerTimedOut()
+        self.schedule(at: deadline, context: context)
+    }
+
+    private func schedule(at time: NIODeadline, context: ChannelHandlerContext) {
+        self.timerFiresAt = time
+        self.timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: time) {
+            self.timerFired()
         }
     }
 
-    private func startIdleTimer(after delay: TimeAmount) {
-        guard let context = self.context else { return }
-        self.timer?.cancel()
-        self.timer = context.eventLoop.assumeIsolated().scheduleTask(in: delay) {
-            self.idleTimerFired()
+    private func timerFired() {
+        self.timer = nil
+        guard let context = self.context, let deadline = self.deadline else { return }
+        let now = context.eventLoop.now
+        guard now >= deadline else {
+            self.schedule(at: deadline, context: context)
+            return
         }
-    }
-
-    private func idleTimerFired() {
-        guard let context = self.context else { return }
         switch self.state {
-        case .idle, .http2:
-            let quietFor = context.eventLoop.now - self.lastActivity
-            if case .http2 = self.state, quietFor < self.idleTimeout {
-                self.startIdleTimer(after: self.idleTimeout - quietFor)
+        case .awaitingHead:
+            self.headerTimedOut()
+        case .idle:
+            context.close(promise: nil)
+        case .http2:
+            let quietFor = now - self.lastActivity
+            if quietFor < self.idleTimeout {
+                self.arm(after: self.idleTimeout - quietFor)
             } else {
                 context.close(promise: nil)
             }
-        case .awaitingHead, .inRequest:
+        case .inRequest:
             break
         }
     }

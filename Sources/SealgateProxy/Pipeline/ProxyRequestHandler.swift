@@ -22,6 +22,10 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
     private var discardBudget: Int?
     private var readsHeld = false
     private var readPending = false
+    /// While a client read is handled, backend writes wait for one flush at its end (or at the request's end):
+    /// one write system call for a head and body that arrived together, instead of one per part.
+    private var handlingClientRead = false
+    private var unflushedUpstream: UpstreamHandler?
 
     /// Methods that may be retried automatically (RFC 9110 §9.2.2).
     private static let idempotentMethods: [HTTPMethod] = [.GET, .HEAD, .OPTIONS, .PUT, .DELETE]
@@ -46,6 +50,8 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
     // MARK: Client side
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        self.handlingClientRead = true
+        defer { self.handlingClientRead = false }
         switch self.unwrapInboundIn(data) {
         case .head(let head):
             self.receivedHead(head, context: context)
@@ -54,6 +60,11 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
         case .end(let trailers):
             self.receivedBodyPart(.end(self.shared.planner.upstreamTrailers(trailers)), bytes: 0, context: context)
         }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        self.flushUpstream()
+        context.fireChannelReadComplete()
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
@@ -305,8 +316,14 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
             upstream.write(part)
         }
         exchange.pending.removeAll(keepingCapacity: true)
-        upstream.flush()
+        self.unflushedUpstream = upstream
+        if !self.handlingClientRead || exchange.requestEnded { self.flushUpstream() }
         if !upstream.isWritable { self.holdReads() }
+    }
+
+    private func flushUpstream() {
+        self.unflushedUpstream?.flush()
+        self.unflushedUpstream = nil
     }
 
     /// Bounds the backend's time to answer once it has the whole request (`upstream.timeout`).

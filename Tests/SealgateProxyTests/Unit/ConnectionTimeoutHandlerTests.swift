@@ -62,6 +62,42 @@ struct ConnectionTimeoutHandlerTests {
         #expect(try channel.readOutbound(as: ByteBuffer.self).map { String(buffer: $0).hasPrefix("HTTP/1.1 408") } == true)
     }
 
+    @Test("a long run of requests re-arms one timer lazily: no early close, and both timeouts stay exact")
+    func manyRequests() throws {
+        let (channel, handler) = try self.makeChannel()
+        channel.pipeline.fireUserInboundEventTriggered(TLSUserEvent.handshakeCompleted(negotiatedProtocol: nil))
+        // 200 s of requests, far past both timeouts measured from the first one.
+        for _ in 0..<100 {
+            try channel.writeInbound(ByteBuffer(string: "GET / HTTP/1.1\r\n\r\n"))
+            handler.headReceived()
+            channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+            handler.responseFinished()
+            channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+        }
+        #expect(channel.isActive)
+        try channel.writeInbound(ByteBuffer(string: "GE"))
+        channel.embeddedEventLoop.advanceTime(by: .seconds(9))
+        #expect(try channel.readOutbound(as: ByteBuffer.self) == nil)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+        #expect(try channel.readOutbound(as: ByteBuffer.self).map { String(buffer: $0).hasPrefix("HTTP/1.1 408") } == true)
+    }
+
+    @Test("after a long run of requests the idle timeout still closes exactly idle_timeout after the last response")
+    func idleAfterManyRequests() throws {
+        let (channel, handler) = try self.makeChannel()
+        for _ in 0..<100 {
+            try channel.writeInbound(ByteBuffer(string: "GET / HTTP/1.1\r\n\r\n"))
+            handler.headReceived()
+            channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+            handler.responseFinished()
+            channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+        }
+        channel.embeddedEventLoop.advanceTime(by: .seconds(58))
+        #expect(channel.isActive)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+        #expect(!channel.isActive)
+    }
+
     @Test("HTTP/2 connections close after idle_timeout without traffic, not while busy")
     func http2Idle() throws {
         let (channel, handler) = try self.makeChannel()
