@@ -18,7 +18,10 @@ struct RequestPlanner: Sendable {
 
     /// A header name in lower case with `_` read as `-`, so that every spelling of a name compares equal.
     private static func canonicalName(_ name: String) -> String {
-        String(name.lowercased().map { $0 == "_" ? "-" : $0 })
+        let lower = name.lowercased()
+        // Most names have no `_`: they are returned as they are, without building another string.
+        guard lower.utf8.contains(UInt8(ascii: "_")) else { return lower }
+        return String(lower.map { $0 == "_" ? "-" : $0 })
     }
 
     /// Headers a client's `Connection` option can never remove: framing and routing are sealgate's.

@@ -5,6 +5,8 @@ enum JSONMediaType {
     /// Whether a `Content-Type` value is `application/json` or `application/*+json`, with no
     /// parameter other than `charset=utf-8` (case-insensitive).
     static func accepts(_ value: String) -> Bool {
+        // The usual spelling, answered without splitting and lower-casing.
+        if value == "application/json" { return true }
         let parts = value.split(separator: ";", omittingEmptySubsequences: false)
         let essence = parts[0].trimmedOWS.lowercased()
         guard essence.hasPrefix("application/") else { return false }

@@ -190,6 +190,7 @@ struct ClientPipeline: Sendable {
             streamConfiguration.outboundBufferSizeHighWatermark = Self.http2WindowSize
             streamConfiguration.outboundBufferSizeLowWatermark = Self.http2WindowSize / 2
             let shared = self.shared
+            try sync.addHandler(FlushCoalescer())
             _ = try sync.configureHTTP2Pipeline(
                 mode: .server,
                 connectionConfiguration: connectionConfiguration,
