@@ -9,6 +9,9 @@ import Darwin
 /// Random bytes from the operating system's CSPRNG, drawn 4 KiB at a time, so one system call serves hundreds of
 /// GCM nonces and request ids instead of one or two calls each. Every byte is handed out once and the pool is
 /// shared by all threads.
+///
+/// Like any user-space buffer of randomness it is not fork-safe: a child made by `fork()` without `exec` would hand
+/// out its parent's remaining bytes again. sealgate never forks; subprocesses are spawned with `exec`.
 public enum RandomBytes {
     private static let capacity = 4096
 

@@ -62,11 +62,9 @@ struct ConnectionTimeoutHandlerTests {
         #expect(try channel.readOutbound(as: ByteBuffer.self).map { String(buffer: $0).hasPrefix("HTTP/1.1 408") } == true)
     }
 
-    @Test("a long run of requests re-arms one timer lazily: no early close, and both timeouts stay exact")
-    func manyRequests() throws {
-        let (channel, handler) = try self.makeChannel()
-        channel.pipeline.fireUserInboundEventTriggered(TLSUserEvent.handshakeCompleted(negotiatedProtocol: nil))
-        // 200 s of requests, far past both timeouts measured from the first one.
+    /// 200 s of requests, far past both timeouts measured from the first one: each request's head
+    /// takes a second to arrive in full, its response another.
+    private func serve100Requests(on channel: EmbeddedChannel, _ handler: ConnectionTimeoutHandler) throws {
         for _ in 0..<100 {
             try channel.writeInbound(ByteBuffer(string: "GET / HTTP/1.1\r\n\r\n"))
             handler.headReceived()
@@ -74,6 +72,13 @@ struct ConnectionTimeoutHandlerTests {
             handler.responseFinished()
             channel.embeddedEventLoop.advanceTime(by: .seconds(1))
         }
+    }
+
+    @Test("a long run of requests re-arms one timer lazily: no early close, and both timeouts stay exact")
+    func manyRequests() throws {
+        let (channel, handler) = try self.makeChannel()
+        channel.pipeline.fireUserInboundEventTriggered(TLSUserEvent.handshakeCompleted(negotiatedProtocol: nil))
+        try self.serve100Requests(on: channel, handler)
         #expect(channel.isActive)
         try channel.writeInbound(ByteBuffer(string: "GE"))
         channel.embeddedEventLoop.advanceTime(by: .seconds(9))
@@ -85,13 +90,7 @@ struct ConnectionTimeoutHandlerTests {
     @Test("after a long run of requests the idle timeout still closes exactly idle_timeout after the last response")
     func idleAfterManyRequests() throws {
         let (channel, handler) = try self.makeChannel()
-        for _ in 0..<100 {
-            try channel.writeInbound(ByteBuffer(string: "GET / HTTP/1.1\r\n\r\n"))
-            handler.headReceived()
-            channel.embeddedEventLoop.advanceTime(by: .seconds(1))
-            handler.responseFinished()
-            channel.embeddedEventLoop.advanceTime(by: .seconds(1))
-        }
+        try self.serve100Requests(on: channel, handler)
         channel.embeddedEventLoop.advanceTime(by: .seconds(58))
         #expect(channel.isActive)
         channel.embeddedEventLoop.advanceTime(by: .seconds(1))
