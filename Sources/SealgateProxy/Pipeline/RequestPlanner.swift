@@ -242,7 +242,7 @@ struct RequestPlanner: Sendable {
     }
 
     /// Hop-by-hop headers removed from responses.
-    private static let droppedResponseHeaders: Set<String> = [
+    private static let droppedResponseHeaders = [
         "connection", "proxy-connection", "keep-alive", "te", "transfer-encoding", "upgrade", "http2-settings",
     ]
 
@@ -253,17 +253,16 @@ struct RequestPlanner: Sendable {
         requestID: String,
         keepAlive: Bool
     ) -> HTTPResponseHead {
-        let connectionOptions = Set(
-            upstream.headers["connection"].flatMap { $0.split(separator: ",") }.map { $0.trimmedOWS.lowercased() }
-        )
-        var headers = HTTPHeaders()
-        for (name, value) in upstream.headers {
-            let lower = name.lowercased()
-            if Self.droppedResponseHeaders.contains(lower) || connectionOptions.contains(lower) || lower == "x-request-id" {
-                continue
-            }
-            headers.add(name: name, value: value)
+        // The backend's headers are edited in place (names compare case-insensitively, without copies).
+        var headers = upstream.headers
+        let connectionOptions = headers["connection"].flatMap { $0.split(separator: ",") }.map { String($0.trimmedOWS) }
+        for name in Self.droppedResponseHeaders where headers.contains(name: name) {
+            headers.remove(name: name)
         }
+        for name in connectionOptions {
+            headers.remove(name: name)
+        }
+        headers.remove(name: "x-request-id")
         headers.add(name: "x-request-id", value: requestID)
         if !keepAlive, version.major < 2 { headers.add(name: "connection", value: "close") }
         return HTTPResponseHead(version: version, status: upstream.status, headers: headers)

@@ -30,9 +30,18 @@ public struct PathPattern: Sendable, Hashable, CustomStringConvertible {
     /// Whether a normalized path (without query) matches. Path parameters (`;x=1`) are ignored,
     /// since backends such as Tomcat route `/v1/patients;x=1` as `/v1/patients`.
     public func matches(path: Substring) -> Bool {
-        let segments = path.split(separator: "/", omittingEmptySubsequences: true).map { segment -> Substring in
+        self.matches(segments: Self.segments(of: path))
+    }
+
+    /// The segments of a normalized path as ``matches(segments:)`` takes them: split once, for all routes.
+    static func segments(of path: Substring) -> [Substring] {
+        path.split(separator: "/", omittingEmptySubsequences: true).map { segment -> Substring in
             segment.firstIndex(of: ";").map { segment[..<$0] } ?? segment
         }
+    }
+
+    /// Whether a path given by ``segments(of:)`` matches.
+    func matches(segments: [Substring]) -> Bool {
         switch self.kind {
         case .prefix(let prefix):
             return segments.count >= prefix.count && zip(prefix, segments).allSatisfy { $0 == $1 }

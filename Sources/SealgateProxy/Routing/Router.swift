@@ -4,6 +4,7 @@ struct Router: Sendable {
 
     /// The matching route, or `nil` for plain passthrough under the global authorization.
     func route(for path: Substring) -> RouteConfiguration? {
-        self.routes.first { $0.path.matches(path: path) }
+        let segments = PathPattern.segments(of: path)
+        return self.routes.first { $0.path.matches(segments: segments) }
     }
 }
