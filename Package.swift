@@ -59,6 +59,7 @@ let package = Package(
         .target(
             name: "SealgateCertificates",
             dependencies: [
+                "SealgateCrypto",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -1,4 +1,5 @@
 import Crypto
+import SealgateCrypto
 import SwiftASN1
 import X509
 
@@ -36,19 +37,5 @@ public struct PeerIdentity: Sendable, Hashable {
         try serializer.serialize(certificate.publicKey)
         self.spkiSHA256 = SHA256.hash(data: serializer.serializedBytes).hexString
         self.certificateSHA256 = SHA256.hash(data: derBytes).hexString
-    }
-}
-
-extension Sequence<UInt8> {
-    /// Lower-case hexadecimal digits of the bytes.
-    var hexString: String {
-        let digits = Array("0123456789abcdef".utf8)
-        var result: [UInt8] = []
-        result.reserveCapacity(self.underestimatedCount * 2)
-        for byte in self {
-            result.append(digits[Int(byte >> 4)])
-            result.append(digits[Int(byte & 0x0f)])
-        }
-        return String(decoding: result, as: UTF8.self)
     }
 }

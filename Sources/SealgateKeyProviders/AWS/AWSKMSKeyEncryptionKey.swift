@@ -52,7 +52,7 @@ public struct AWSKMSKeyEncryptionKey: KeyEncryptionKeyProvider {
 
     public func encrypt(_ plaintext: [UInt8], associatedData: [UInt8]) async throws -> [UInt8] {
         var request: [String: any Sendable] = ["KeyId": self.keyID, "Plaintext": Data(plaintext).base64EncodedString()]
-        if !associatedData.isEmpty { request["EncryptionContext"] = ["associatedData": SigV4.hex(associatedData)] }
+        if !associatedData.isEmpty { request["EncryptionContext"] = ["associatedData": associatedData.hexString] }
         let response = try await self.call("Encrypt", request)
         guard let blob = (response["CiphertextBlob"] as? String).flatMap({ Data(base64Encoded: $0) }) else {
             throw SealgateCryptoError(.kekUnavailable, "\(self): KMS Encrypt answered without a CiphertextBlob")
@@ -62,7 +62,7 @@ public struct AWSKMSKeyEncryptionKey: KeyEncryptionKeyProvider {
 
     public func decrypt(_ ciphertext: [UInt8], associatedData: [UInt8]) async throws -> [UInt8] {
         var request: [String: any Sendable] = ["KeyId": self.keyID, "CiphertextBlob": Data(ciphertext).base64EncodedString()]
-        if !associatedData.isEmpty { request["EncryptionContext"] = ["associatedData": SigV4.hex(associatedData)] }
+        if !associatedData.isEmpty { request["EncryptionContext"] = ["associatedData": associatedData.hexString] }
         let response = try await self.call("Decrypt", request)
         // Like Tink: a key ARN must be the key that decrypted, not merely one the caller may use.
         if self.keyID.hasPrefix("arn:aws:kms:"), let used = response["KeyId"] as? String, used != self.keyID {

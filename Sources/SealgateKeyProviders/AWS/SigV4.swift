@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SealgateCrypto
 
 /// AWS Signature Version 4: signs one HTTP request for a service in a region.
 /// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv4-create-signed-request.html)
@@ -38,16 +39,16 @@ struct SigV4: Sendable {
             query,
             signed.map { "\($0.name):\($0.value)\n" }.joined(),
             signedNames,
-            Self.hex(SHA256.hash(data: body)),
+            SHA256.hash(data: body).hexString,
         ].joined(separator: "\n")
         let scope = "\(day)/\(self.region)/\(self.service)/aws4_request"
-        let stringToSign = ["AWS4-HMAC-SHA256", amzDate, scope, Self.hex(SHA256.hash(data: Data(canonicalRequest.utf8)))]
+        let stringToSign = ["AWS4-HMAC-SHA256", amzDate, scope, SHA256.hash(data: Data(canonicalRequest.utf8)).hexString]
             .joined(separator: "\n")
         var key = SymmetricKey(data: Data("AWS4\(self.credentials.secretAccessKey)".utf8))
         for part in [day, self.region, self.service, "aws4_request"] {
             key = SymmetricKey(data: Data(HMAC<SHA256>.authenticationCode(for: Data(part.utf8), using: key)))
         }
-        let signature = Self.hex(HMAC<SHA256>.authenticationCode(for: Data(stringToSign.utf8), using: key))
+        let signature = HMAC<SHA256>.authenticationCode(for: Data(stringToSign.utf8), using: key).hexString
         let authorization = "AWS4-HMAC-SHA256 Credential=\(self.credentials.accessKeyID)/\(scope), SignedHeaders=\(signedNames), Signature=\(signature)"
         return added + [(name: "authorization", value: authorization)]
     }
@@ -59,9 +60,5 @@ struct SigV4: Sendable {
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
         let day = String(format: "%04d%02d%02d", c.year!, c.month!, c.day!)
         return (day + String(format: "T%02d%02d%02dZ", c.hour!, c.minute!, c.second!), day)
-    }
-
-    static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        bytes.map { String(format: "%02x", $0) }.joined()
     }
 }

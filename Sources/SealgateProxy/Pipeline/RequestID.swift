@@ -13,17 +13,8 @@ enum RequestID {
 
     /// 128 random bits as 32 lower-case hex digits.
     static func generate() -> String {
-        let bytes = RandomBytes.bytes(16)
-        return String(unsafeUninitializedCapacity: 32) { output in
-            for (index, byte) in bytes.enumerated() {
-                output[2 * index] = Self.hexDigits[Int(byte >> 4)]
-                output[2 * index + 1] = Self.hexDigits[Int(byte & 0x0F)]
-            }
-            return 32
-        }
+        RandomBytes.bytes(16).hexString
     }
-
-    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     private static func isAllowed(_ byte: UInt8) -> Bool {
         switch byte {
