@@ -7,13 +7,13 @@ import Darwin
 #endif
 
 /// POSIX file operations for secrets: private reads, atomic mode-0600 writes, directory locks.
-enum SecureFile {
+public enum SecureFile {
     /// Reads a whole file.
     /// - Parameters:
     ///   - path: The file.
     ///   - requirePrivate: Refuse the file if group or others have any permission on it.
     /// - Returns: The contents, or nil if there is no such file.
-    static func readFile(_ path: String, requirePrivate: Bool) throws -> [UInt8]? {
+    public static func readFile(_ path: String, requirePrivate: Bool) throws -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             if errno == ENOENT {

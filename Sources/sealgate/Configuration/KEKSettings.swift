@@ -37,19 +37,18 @@ enum KEKSettings: Sendable, Hashable, CustomStringConvertible {
             }
             return pin
         case .file(let path):
-            let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-            guard let mode = (attributes?[.posixPermissions] as? NSNumber)?.intValue,
-                let text = try? String(contentsOfFile: path, encoding: .utf8)
-            else {
+            let bytes: [UInt8]?
+            do {
+                bytes = try SecureFile.readFile(path, requirePrivate: true)
+            } catch let error as SealgateCryptoError where error.code == .insecureFilePermissions {
+                throw SealgateCryptoError(error.code, "pkcs11 KEK: the PIN file (keys.kek.pin_file): \(error.message)")
+            } catch {
+                bytes = nil
+            }
+            guard let bytes else {
                 throw SealgateCryptoError(.kekUnavailable, "pkcs11 KEK: cannot read the PIN file \(path) (keys.kek.pin_file)")
             }
-            guard mode & 0o077 == 0 else {
-                throw SealgateCryptoError(
-                    .insecureFilePermissions,
-                    "pkcs11 KEK: the PIN file \(path) is readable by group or others (mode \(String(mode, radix: 8))); chmod 600 it"
-                )
-            }
-            return text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+            return String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
         }
     }
 
