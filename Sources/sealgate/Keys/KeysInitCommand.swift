@@ -4,15 +4,16 @@ import SealgateCrypto
 import SealgateKeyProviders
 import SealgateProxy
 
-/// `sealgate keys init`: creates the vault directory and the local KEK, or checks a KMS key.
+/// `sealgate keys init`: creates the vault directory and the local KEK or HSM key, or checks a KMS key.
 struct KeysInitCommand: KeysSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
-        abstract: "Create the vault directory (mode 0700) and the local KEK (mode 0600), or check the KMS key.",
+        abstract: "Create the vault directory (mode 0700) and the local KEK (mode 0600) or HSM key, or check the KMS key.",
         discussion: """
             Never overwrites a KEK. Back a local KEK up apart from the data: losing it loses all encrypted data. \
-            With an aws-kms KEK, the key must exist; init wraps and unwraps a test value with it to show that it \
-            can be used.
+            With an aws-kms KEK, the key must exist; with a pkcs11 KEK, init creates the key in the token if it is \
+            missing (AES-256, sensitive, not extractable). Either is then checked by wrapping and unwrapping a \
+            test value.
             """
     )
 
@@ -53,7 +54,7 @@ struct KeysInitCommand: KeysSubcommand {
 
     /// Wraps and unwraps a random value, to show that a KEK is usable before anything depends on it.
     static func probe(_ provider: any KeyEncryptionKeyProvider) async throws {
-        let value = (0..<32).map { _ in UInt8.random(in: 0...255) }
+        let value = RandomBytes.bytes(32)
         guard try await provider.decrypt(try await provider.encrypt(value, associatedData: []), associatedData: []) == value else {
             throw CommandFailure("\(provider) did not give back what it wrapped")
         }

@@ -7,11 +7,11 @@ import SealgateProxy
 struct KeysRotateKEKCommand: KeysSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "rotate-kek",
-        abstract: "Re-encrypt every keyset with another KEK (local, or a KMS key); the keys, and so the data, stay the same.",
+        abstract: "Re-encrypt every keyset with another KEK (local, a KMS key or an HSM key); the keys, and so the data, stay the same.",
         discussion: """
             --new-kek FILE moves to a local KEK file, created (mode 0600) if it does not exist. --to CONFIG moves \
-            to the KEK of another configuration file's keys.kek (local or aws-kms), for the same vault: local to \
-            KMS and back. Afterwards, point the configuration to the new KEK.
+            to the KEK of another configuration file's keys.kek (local, aws-kms or pkcs11), for the same vault: local to \
+            KMS or HSM and back. Afterwards, point the configuration to the new KEK.
             """
     )
 
