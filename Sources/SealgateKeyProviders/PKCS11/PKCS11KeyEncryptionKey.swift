@@ -55,7 +55,7 @@ public struct PKCS11KeyEncryptionKey: KeyEncryptionKeyProvider {
     }
 
     public func encrypt(_ plaintext: [UInt8], associatedData: [UInt8]) async throws -> [UInt8] {
-        let iv = (0..<Self.ivLength).map { _ in UInt8.random(in: 0...255) }
+        let iv = RandomBytes.bytes(Self.ivLength)
         let sealed = try self.withKey { session, key in
             try self.crypt(session: session, key: key, iv: iv, associatedData: associatedData, input: plaintext, encrypting: true)
         }
