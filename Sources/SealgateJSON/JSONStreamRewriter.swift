@@ -71,9 +71,26 @@ public struct JSONStreamRewriter: Sendable {
         var count = 0
     }
 
-    private let paths: [JSONPath]
+    /// Rule paths prepared for matching. Preparing them once and sharing the result saves that work
+    /// on every document rewritten with the same rules.
+    public struct CompiledPaths: Sendable {
+        /// The rules, in configuration order; a rule's index in this list is its ``MatchedValue/ruleIndex``.
+        public let paths: [JSONPath]
+        fileprivate let matcher: JSONPathMatcher
+        fileprivate let names: JSONTokenizer.NameTable
+
+        /// Prepares rules for matching.
+        /// - Parameter paths: The rules, in configuration order.
+        public init(_ paths: [JSONPath]) {
+            self.paths = paths
+            self.matcher = JSONPathMatcher(paths: paths)
+            self.names = JSONTokenizer.NameTable(self.matcher.names)
+        }
+    }
+
+    private let compiled: CompiledPaths
     private let limits: Limits
-    private let matcher: JSONPathMatcher
+    private var matcher: JSONPathMatcher { self.compiled.matcher }
     private var tokenizer: JSONTokenizer
     private var states: [Int] = []
     private var frames: [Frame] = []
@@ -93,11 +110,18 @@ public struct JSONStreamRewriter: Sendable {
     ///     ``MatchedValue/ruleIndex``.
     ///   - limits: The bounds to enforce.
     public init(paths: [JSONPath], limits: Limits = Limits()) {
-        self.paths = paths
+        self.init(CompiledPaths(paths), limits: limits)
+    }
+
+    /// Creates a rewriter for one document from rules prepared before.
+    /// - Parameters:
+    ///   - compiled: The rules.
+    ///   - limits: The bounds to enforce.
+    public init(_ compiled: CompiledPaths, limits: Limits = Limits()) {
+        self.compiled = compiled
         self.limits = limits
-        self.matcher = JSONPathMatcher(paths: paths)
-        self.tokenizer = JSONTokenizer(maxDepth: limits.maxDepth, names: self.matcher.names)
-        self.rootMatch = self.matcher.appendRootStates(to: &self.states)
+        self.tokenizer = JSONTokenizer(maxDepth: limits.maxDepth, names: compiled.names)
+        self.rootMatch = compiled.matcher.appendRootStates(to: &self.states)
     }
 
     /// Rewrites the next chunk of the document.
@@ -140,17 +164,17 @@ public struct JSONStreamRewriter: Sendable {
     /// Rewrites a whole document held in memory, such as one line of NDJSON.
     /// - Parameters:
     ///   - document: The document.
-    ///   - paths: The rules, in configuration order.
+    ///   - paths: The rules.
     ///   - limits: The bounds to enforce.
     ///   - transform: Called with each matched value.
     /// - Returns: The rewritten document.
     public static func rewrite(
         _ document: [UInt8],
-        paths: [JSONPath],
+        paths: CompiledPaths,
         limits: Limits = Limits(),
         transform: (MatchedValue) throws -> Replacement
     ) throws -> [UInt8] {
-        var rewriter = Self(paths: paths, limits: limits)
+        var rewriter = Self(paths, limits: limits)
         var input = ByteBuffer(bytes: document)
         var output = ByteBuffer()
         output.reserveCapacity(document.count)
@@ -263,7 +287,7 @@ public struct JSONStreamRewriter: Sendable {
             throw SealgateJSONError(
                 .valueTooLarge,
                 at: self.captureOffset,
-                rulePath: self.captureRule.map { self.paths[$0].description },
+                rulePath: self.captureRule.map { self.compiled.paths[$0].description },
                 "a matched value is larger than \(self.limits.maxMatchedValueBytes) bytes"
             )
         }
@@ -277,7 +301,7 @@ public struct JSONStreamRewriter: Sendable {
     ) throws {
         let value = MatchedValue(
             ruleIndex: rule,
-            rulePath: self.paths[rule],
+            rulePath: self.compiled.paths[rule],
             byteOffset: self.captureOffset,
             rawBytes: self.captured
         )

@@ -40,14 +40,29 @@ struct JSONTokenizer: Sendable {
         case minus, zero, integer, point, fraction, exponentMark, exponentSign, exponent
     }
 
+    /// The member names a tokenizer reports, laid out for lookup. Built once per set of rules and
+    /// shared by the tokenizers of every document.
+    struct NameTable: Sendable {
+        /// The names, concatenated: name `k` ends at `ends[k]`.
+        fileprivate let bytes: [UInt8]
+        fileprivate let ends: [Int]
+        /// The longest name's length.
+        fileprivate let limit: Int
+        /// Bit `n` is set if the table has a name of `n` bytes (below 64), so most other names are
+        /// ruled out without comparing bytes.
+        fileprivate let lengths: UInt64
+
+        /// - Parameter names: The names, as UTF-8; a name's position here is the one reported.
+        init(_ names: [[UInt8]]) {
+            self.bytes = Array(names.joined())
+            self.ends = names.reduce(into: []) { $0.append(($0.last ?? 0) + $1.count) }
+            self.limit = names.map(\.count).max() ?? 0
+            self.lengths = names.reduce(0) { $1.count < 64 ? $0 | 1 << $1.count : $0 }
+        }
+    }
+
     private let maxDepth: Int
-    /// The name table, concatenated: name `k` ends at `nameEnds[k]`.
-    private let nameBytes: [UInt8]
-    private let nameEnds: [Int]
-    private let nameLimit: Int
-    /// Bit `n` is set if the table has a name of `n` bytes (below 64), so most other names are
-    /// ruled out without comparing bytes.
-    private let nameLengths: UInt64
+    private let names: NameTable
     /// The absolute offset of the current chunk's first byte.
     private(set) var chunkOffset = 0
     private var state = State.value
@@ -82,13 +97,10 @@ struct JSONTokenizer: Sendable {
     /// Creates a tokenizer.
     /// - Parameters:
     ///   - maxDepth: The deepest nesting allowed.
-    ///   - names: The member names to intern, as UTF-8.
-    init(maxDepth: Int, names: [[UInt8]]) {
+    ///   - names: The member names to intern.
+    init(maxDepth: Int, names: NameTable) {
         self.maxDepth = maxDepth
-        self.nameBytes = Array(names.joined())
-        self.nameEnds = names.reduce(into: []) { $0.append(($0.last ?? 0) + $1.count) }
-        self.nameLimit = names.map(\.count).max() ?? 0
-        self.nameLengths = names.reduce(0) { $1.count < 64 ? $0 | 1 << $1.count : $0 }
+        self.names = names
         self.containers.reserveCapacity(min(maxDepth, 64))
     }
 
@@ -494,12 +506,12 @@ struct JSONTokenizer: Sendable {
     private mutating func nameToReport(_ bytes: UnsafeRawBufferPointer, end: Int) -> Int? {
         let length = self.copyingName ? self.name.count : end - self.nameStart
         var name = -1
-        if length >= 64 || self.nameLengths & (1 << length) != 0 {
-            let (table, ends) = (self.nameBytes, self.nameEnds)
+        if length >= 64 || self.names.lengths & (1 << length) != 0 {
+            let table = self.names
             name =
                 self.copyingName
-                ? self.name.withUnsafeBytes { Self.position(of: $0, in: table, ending: ends) }
-                : Self.position(of: UnsafeRawBufferPointer(rebasing: bytes[self.nameStart..<end]), in: table, ending: ends)
+                ? self.name.withUnsafeBytes { Self.position(of: $0, in: table) }
+                : Self.position(of: UnsafeRawBufferPointer(rebasing: bytes[self.nameStart..<end]), in: table)
         }
         guard name < 0 else {
             return name
@@ -511,12 +523,12 @@ struct JSONTokenizer: Sendable {
         return name
     }
 
-    private static func position(of name: UnsafeRawBufferPointer, in nameBytes: [UInt8], ending nameEnds: [Int]) -> Int {
+    private static func position(of name: UnsafeRawBufferPointer, in table: NameTable) -> Int {
         var start = 0
-        for (position, end) in nameEnds.enumerated() {
+        for (position, end) in table.ends.enumerated() {
             if end - start == name.count {
                 var index = 0
-                while index < name.count, nameBytes[start + index] == name[index] {
+                while index < name.count, table.bytes[start + index] == name[index] {
                     index += 1
                 }
                 if index == name.count {
@@ -530,14 +542,14 @@ struct JSONTokenizer: Sendable {
 
     /// Appends decoded bytes to a name being copied (bounded: longer names match none).
     private mutating func appendName(_ bytes: UnsafeRawBufferPointer) {
-        let room = self.nameLimit + 1 - self.name.count
+        let room = self.names.limit + 1 - self.name.count
         if room > 0 {
             self.name.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes.prefix(room)))
         }
     }
 
     private mutating func appendName(_ byte: UInt8) {
-        if self.copyingName, self.name.count <= self.nameLimit {
+        if self.copyingName, self.name.count <= self.names.limit {
             self.name.append(byte)
         }
     }

@@ -3,7 +3,7 @@ import Testing
 
 /// The canonical JSON (RFC 8785) of a whole document, through the public API.
 private func canonical(_ json: String) throws -> String {
-    let output = try JSONStreamRewriter.rewrite(Array(json.utf8), paths: [try JSONPath("$")]) { value in
+    let output = try JSONStreamRewriter.rewrite(Array(json.utf8), paths: .init([try JSONPath("$")])) { value in
         .bytes(try value.canonicalJSON())
     }
     return string(output)
@@ -89,7 +89,7 @@ private let appendixB: [(bits: UInt64, text: String)] = [
     func inexactNumbers(text: String) {
         let document = #"{"a":[1,{"b":\#(text)}]}"#
         #expect {
-            try JSONStreamRewriter.rewrite(Array(document.utf8), paths: try paths(["$.x", "$.a"])) {
+            try JSONStreamRewriter.rewrite(Array(document.utf8), paths: .init(try paths(["$.x", "$.a"]))) {
                 .bytes(try $0.canonicalJSON())
             }
         } throws: { error in

@@ -10,7 +10,9 @@ public struct RouteConfiguration: Sendable {
     /// Narrows the global authorization for this route.
     public var authorization: AuthorizationPolicy?
     /// Fields encrypted in request bodies.
-    public var encrypt: [FieldRule]
+    public var encrypt: [FieldRule] { didSet { self.fieldRules = FieldRules(self.encrypt) } }
+    /// ``encrypt``, prepared for rewriting.
+    public private(set) var fieldRules: FieldRules
     /// Identities that receive decrypted responses; `nil` means nobody.
     public var decryptResponses: AuthorizationPolicy?
     /// Send rewritten request bodies with a Content-Length (held in memory, at most `max_body`)
@@ -30,6 +32,7 @@ public struct RouteConfiguration: Sendable {
         self.methods = methods
         self.authorization = authorization
         self.encrypt = encrypt
+        self.fieldRules = FieldRules(encrypt)
         self.decryptResponses = decryptResponses
     }
 

@@ -143,7 +143,7 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
         do {
             plan = try self.shared.planner.plan(head, client: self.client, requestID: requestID)
             if plan.encryptsBody, let route = plan.route {
-                requestRewriter = try BodyRewriter(rules: route.encrypt, keys: self.shared.keyRing.current, mode: .encrypt)
+                requestRewriter = try BodyRewriter(rules: route.fieldRules, keys: self.shared.keyRing.current, mode: .encrypt)
             }
         } catch {
             self.discardBudget = Self.maximumDiscardedBody
@@ -178,7 +178,7 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
         self.exchange?.requestRewriter = requestRewriter
         self.exchange?.buffersBody = requestRewriter != nil && plan.route?.bufferBody == true
         self.exchange?.refusalIfBodyArrives = plan.refusalIfBodyArrives
-        if plan.decryptsResponse { self.exchange?.responseRules = plan.route?.encrypt ?? [] }
+        if plan.decryptsResponse { self.exchange?.responseRules = plan.route?.fieldRules ?? FieldRules([]) }
         if expectsContinue {
             context.writeAndFlush(
                 self.wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))),
@@ -537,7 +537,7 @@ private final class Exchange {
     var buffersBody = false
     var refusalIfBodyArrives: Problem?
     /// The rules whose tokens the client may read decrypted; nil when it may not.
-    var responseRules: [FieldRule]?
+    var responseRules: FieldRules?
     var responseRewriter: BodyRewriter?
     /// Fields encrypted in the request and decrypted in the response, per key name.
     var fieldsEncrypted: [String: Int] = [:]

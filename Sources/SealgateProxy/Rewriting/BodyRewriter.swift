@@ -21,10 +21,10 @@ struct BodyRewriter {
     var undecryptableTokens: Int { self.counts.undecryptable }
 
     /// - Throws: `keys_unavailable` when a rule's key is not loaded.
-    init(rules: [FieldRule], keys: FieldKeys, mode: Mode) throws(Problem) {
+    init(rules: FieldRules, keys: FieldKeys, mode: Mode) throws(Problem) {
         guard let fields = FieldRewriter(rules: rules, keys: keys, mode: mode) else { throw Problem.keysUnavailable }
         self.fields = fields
-        self.rewriter = JSONStreamRewriter(paths: fields.paths)
+        self.rewriter = JSONStreamRewriter(fields.paths)
     }
 
     /// Rewrites the next chunk; the result holds every byte that can be released so far.

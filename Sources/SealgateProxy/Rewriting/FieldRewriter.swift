@@ -32,28 +32,28 @@ public struct FieldRewriter: Sendable {
         }
     }
 
-    /// The rules' path expressions, in configuration order, for a ``JSONStreamRewriter``.
-    public let paths: [JSONPath]
-    private let rules: [FieldRule]
+    /// The rules' paths, compiled for a ``JSONStreamRewriter``.
+    public var paths: JSONStreamRewriter.CompiledPaths { self.rules.compiledPaths }
+    private let rules: FieldRules
     private let ciphers: [FieldCipher]
     private let mode: Mode
 
     /// Creates the transform of a route's rules.
     /// - Parameters:
-    ///   - rules: The route's field rules, in configuration order.
+    ///   - rules: The route's field rules.
     ///   - keys: The loaded keys.
     ///   - mode: What to do to matched values.
     /// - Returns: `nil` if a rule's key is not loaded.
-    public init?(rules: [FieldRule], keys: FieldKeys, mode: Mode) {
+    public init?(rules: FieldRules, keys: FieldKeys, mode: Mode) {
         var ciphers: [FieldCipher] = []
-        for rule in rules {
+        ciphers.reserveCapacity(rules.rules.count)
+        for rule in rules.rules {
             guard let cipher = keys[rule.key] else { return nil }
             ciphers.append(cipher)
         }
         self.rules = rules
         self.ciphers = ciphers
         self.mode = mode
-        self.paths = rules.map(\.path)
     }
 
     /// The replacement of one matched value.
@@ -66,9 +66,9 @@ public struct FieldRewriter: Sendable {
         for value: MatchedValue,
         counts: inout Counts
     ) throws -> JSONStreamRewriter.Replacement {
-        let rule = self.rules[value.ruleIndex]
+        let rule = self.rules.rules[value.ruleIndex]
         let cipher = self.ciphers[value.ruleIndex]
-        let rulePath = rule.path.description
+        let rulePath = self.rules.pathTexts[value.ruleIndex]
         let token = value.stringValue.flatMap { $0.hasPrefix(Token.prefix) ? $0 : nil }
         switch self.mode {
         case .encrypt:
@@ -100,6 +100,25 @@ public struct FieldRewriter: Sendable {
             counts.rewritten[rule.key, default: 0] += 1
             return .bytes(Array("\"\(try cipher.seal(plaintext: plaintext, rulePath: rulePath))\"".utf8))
         }
+    }
+}
+
+/// A route's field rules, prepared once per configuration rather than once per body: their paths compiled for the
+/// JSON rewriter, and written out for the tokens' associated data.
+public struct FieldRules: Sendable {
+    /// The rules, in configuration order.
+    public let rules: [FieldRule]
+    /// The rules' paths, compiled for a ``JSONStreamRewriter``.
+    public let compiledPaths: JSONStreamRewriter.CompiledPaths
+    /// Each rule's path expression as written, which tokens authenticate.
+    let pathTexts: [String]
+
+    /// Prepares rules.
+    /// - Parameter rules: The rules, in configuration order.
+    public init(_ rules: [FieldRule]) {
+        self.rules = rules
+        self.compiledPaths = JSONStreamRewriter.CompiledPaths(rules.map(\.path))
+        self.pathTexts = rules.map(\.path.description)
     }
 }
 

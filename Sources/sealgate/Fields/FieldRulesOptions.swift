@@ -41,7 +41,7 @@ struct FieldRulesOptions: ParsableArguments {
         } catch {
             throw CommandFailure("the keys of route \(match.name) cannot be loaded: \(error)")
         }
-        guard let rewriter = FieldRewriter(rules: match.encrypt, keys: keys, mode: mode) else {
+        guard let rewriter = FieldRewriter(rules: match.fieldRules, keys: keys, mode: mode) else {
             throw CommandFailure("the keys of route \(match.name) cannot be loaded")
         }
         return rewriter
