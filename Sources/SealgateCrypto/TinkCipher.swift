@@ -24,10 +24,12 @@ struct TinkCipher: Sendable {
             switch self {
             case .gcm(let key):
                 // A random 96-bit nonce, as Tink's AES-GCM uses, from the pooled CSPRNG: no system call per field.
-                let nonce = RandomBytes.bytes(TinkCipher.gcmNonceByteCount)
-                let box = try AES.GCM.seal(plaintext, using: key, nonce: AES.GCM.Nonce(data: nonce), authenticating: associatedData)
-                // IV ‖ ciphertext ‖ tag
-                output.append(contentsOf: nonce)
+                // IV ‖ ciphertext ‖ tag; the IV is drawn straight into the output.
+                let nonceStart = output.count
+                output.append(contentsOf: repeatElement(0, count: TinkCipher.gcmNonceByteCount))
+                output[nonceStart...].withUnsafeMutableBytes(RandomBytes.fill)
+                let nonce = try AES.GCM.Nonce(data: output[nonceStart...])
+                let box = try AES.GCM.seal(plaintext, using: key, nonce: nonce, authenticating: associatedData)
                 box.ciphertext.withUnsafeBytes { output.append(contentsOf: $0) }
                 box.tag.withUnsafeBytes { output.append(contentsOf: $0) }
             case .siv(let siv):

@@ -3,7 +3,7 @@
 struct JSONCanonicalizer {
     private let bytes: [UInt8]
     private let byteOffset: Int
-    private let rulePath: String
+    private let rulePath: JSONPath
     private var index = 0
 
     /// The canonical JSON text of a validated value.
@@ -11,7 +11,7 @@ struct JSONCanonicalizer {
     ///   - bytes: The value's bytes.
     ///   - byteOffset: The value's offset in its document, for errors.
     ///   - rulePath: The rule that matched the value, for errors.
-    static func canonicalize(_ bytes: [UInt8], byteOffset: Int, rulePath: String) throws(SealgateJSONError) -> [UInt8] {
+    static func canonicalize(_ bytes: [UInt8], byteOffset: Int, rulePath: JSONPath) throws(SealgateJSONError) -> [UInt8] {
         var canonicalizer = Self(bytes: bytes, byteOffset: byteOffset, rulePath: rulePath)
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count)
@@ -49,7 +49,7 @@ struct JSONCanonicalizer {
         }
     }
 
-    private init(bytes: [UInt8], byteOffset: Int, rulePath: String) {
+    private init(bytes: [UInt8], byteOffset: Int, rulePath: JSONPath) {
         self.bytes = bytes
         self.byteOffset = byteOffset
         self.rulePath = rulePath
@@ -72,7 +72,15 @@ struct JSONCanonicalizer {
             }
             output.append(UInt8(ascii: "]"))
         case UInt8(ascii: "\""):
-            Self.writeString(Self.decodeString(self.bytes, at: &self.index), into: &output)
+            let start = self.index
+            let end = self.bytes[(start + 1)...].firstIndex { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }!
+            if self.bytes[end] == UInt8(ascii: "\"") {
+                // No escape: a validated string without one is already canonical (it has no control characters).
+                output.append(contentsOf: self.bytes[start...end])
+                self.index = end + 1
+            } else {
+                Self.writeString(Self.decodeString(self.bytes, at: &self.index), into: &output)
+            }
         case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
             let end = self.bytes[self.index...].firstIndex { !(UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) }
             output.append(contentsOf: self.bytes[self.index..<(end ?? self.bytes.count)])
@@ -81,11 +89,15 @@ struct JSONCanonicalizer {
             let start = self.index
             let end = self.bytes[start...].firstIndex { !Self.isNumberByte($0) } ?? self.bytes.count
             self.index = end
+            if Self.isPlainInteger(self.bytes[start..<end]) {
+                output.append(contentsOf: self.bytes[start..<end])
+                return
+            }
             guard let canonical = DecimalNumber.canonicalText(ofJSONNumber: self.bytes[start..<end]) else {
                 throw SealgateJSONError(
                     .numberNotExact,
                     at: self.byteOffset + start,
-                    rulePath: self.rulePath,
+                    rulePath: self.rulePath.description,
                     "a number cannot be represented exactly as an IEEE double; send it as a string"
                 )
             }
@@ -115,7 +127,7 @@ struct JSONCanonicalizer {
                     throw SealgateJSONError(
                         .invalidJSON,
                         at: self.byteOffset + member.offset,
-                        rulePath: self.rulePath,
+                        rulePath: self.rulePath.description,
                         "a matched object has a member name twice, which canonical JSON (RFC 8785) forbids"
                     )
                 }
@@ -181,6 +193,14 @@ struct JSONCanonicalizer {
             index += 1
         }
         return value
+    }
+
+    /// Whether a validated number is an integer of at most 15 digits other than `-0`: exact as a double, and
+    /// printed by ECMAScript exactly as written.
+    private static func isPlainInteger(_ number: ArraySlice<UInt8>) -> Bool {
+        let digits = number.first == UInt8(ascii: "-") ? number.dropFirst() : number
+        return digits.count <= 15 && digits.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+            && !(digits.first == UInt8(ascii: "0") && digits.count < number.count)
     }
 
     private static func isNumberByte(_ byte: UInt8) -> Bool {

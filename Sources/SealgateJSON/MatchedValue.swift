@@ -46,6 +46,18 @@ public struct MatchedValue: Sendable {
         return String(decoding: JSONCanonicalizer.decodeString(self.rawBytes, at: &index), as: UTF8.self)
     }
 
+    /// The decoded text of a string value that starts with `prefix`, `nil` for any other value. Most values are
+    /// ruled out from their first bytes, without decoding.
+    /// - Parameter prefix: ASCII text.
+    public func stringValue(startingWith prefix: String) -> String? {
+        let head = self.rawBytes.dropFirst().prefix(prefix.utf8.count)
+        let headIsText = !head.contains { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") }
+        guard self.kind == .string, !headIsText || head.elementsEqual(prefix.utf8) else {
+            return nil
+        }
+        return self.stringValue.flatMap { $0.hasPrefix(prefix) ? $0 : nil }
+    }
+
     /// The value's canonical JSON text per RFC 8785 (JCS), as UTF-8: no whitespace, object
     /// members sorted by the UTF-16 code units of their names, minimal string escapes, and
     /// numbers as ECMAScript prints the nearest IEEE double.
@@ -55,6 +67,6 @@ public struct MatchedValue: Sendable {
     ///   ``SealgateJSONError/Code/invalidJSON`` if an object has a member name twice
     ///   (RFC 8785 requires I-JSON, which forbids that).
     public func canonicalJSON() throws(SealgateJSONError) -> [UInt8] {
-        try JSONCanonicalizer.canonicalize(self.rawBytes, byteOffset: self.byteOffset, rulePath: self.rulePath.description)
+        try JSONCanonicalizer.canonicalize(self.rawBytes, byteOffset: self.byteOffset, rulePath: self.rulePath)
     }
 }

@@ -65,6 +65,10 @@ private let appendixB: [(bits: UInt64, text: String)] = [
         ("0.0000001", "1e-7"),
         ("0.000001", "0.000001"),
         ("123456789", "123456789"),
+        ("0", "0"),
+        ("-42", "-42"),
+        ("999999999999999", "999999999999999"),
+        ("-1234567890123456", "-1234567890123456"),
         ("-1.5e-10", "-1.5e-10"),
         ("9007199254740992", "9007199254740992"),
         ("5e-324", "5e-324"),
@@ -111,6 +115,11 @@ private let appendixB: [(bits: UInt64, text: String)] = [
             """#
         let expected = #"{"literals":[null,true,false],"numbers":[1e+30,4.5,0.002,1e-27],"string":"€$\u000f\nA'B\"\\\\\"/"}"#
         #expect(try canonical(input) == expected)
+    }
+
+    /// A string without escapes is copied as it is, raw UTF-8 included; one with escapes is rewritten.
+    @Test func stringsWithAndWithoutEscapes() throws {
+        #expect(try canonical(#"["é€😀 ok", "plain", "", "a\/b\u0041\u2028"]"#) == "[\"é€😀 ok\",\"plain\",\"\",\"a/bA\u{2028}\"]")
     }
 
     /// RFC 8785 §3.2.3: members sorted by UTF-16 code units (the emoji's surrogates sort before U+FB33).

@@ -169,6 +169,29 @@ private let rejectionCases: [(document: [UInt8], code: SealgateJSONError.Code, o
         #expect(string(try values[2].canonicalJSON()) == #"{"a":[2],"b":1}"#)
     }
 
+    /// The token check looks at decoded text: an escaped prefix counts, a combining mark after it does not.
+    @Test(arguments: [
+        (#""sg1:k:abc""#, "sg1:k:abc"),
+        (#""\u0073g1:k""#, "sg1:k"),
+        (#""sg\u0031:""#, "sg1:"),
+        (#""sg1""#, nil),
+        (#""s""#, nil),
+        (#""""#, nil),
+        (#""xg1:k""#, nil),
+        (#""sg1:\u0301""#, nil),
+        (#"["sg1:"]"#, nil),
+        ("17", nil),
+    ] as [(String, String?)])
+    func stringValueStartingWithPrefix(json: String, expected: String?) throws {
+        var values: [MatchedValue] = []
+        _ = try rewrite(Array(#"{"v":\#(json)}"#.utf8), paths: try paths(["$.v"])) {
+            values.append($0)
+            return .keep
+        }
+        #expect(values.count == 1)
+        #expect(values.first?.stringValue(startingWith: "sg1:") == expected)
+    }
+
     /// Bytes outside matched values are emitted as soon as they are fed (held back: only a
     /// matched value in progress).
     @Test func emitsUnmatchedBytesAtOnce() throws {

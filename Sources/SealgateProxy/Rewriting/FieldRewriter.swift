@@ -69,7 +69,7 @@ public struct FieldRewriter: Sendable {
         let rule = self.rules.rules[value.ruleIndex]
         let cipher = self.ciphers[value.ruleIndex]
         let rulePath = self.rules.pathTexts[value.ruleIndex]
-        let token = value.stringValue.flatMap { $0.hasPrefix(Token.prefix) ? $0 : nil }
+        let token = value.stringValue(startingWith: Token.prefix)
         switch self.mode {
         case .encrypt:
             if let token {
@@ -81,7 +81,7 @@ public struct FieldRewriter: Sendable {
             }
             let sealed = try cipher.seal(plaintext: try value.canonicalJSON(), rulePath: rulePath)
             counts.rewritten[rule.key, default: 0] += 1
-            return .bytes(Array("\"\(sealed)\"".utf8))
+            return .bytes(Self.jsonString(sealed))
         case .decrypt:
             guard let token else { return .keep }
             guard let plaintext = try? cipher.open(token: token, rulePath: rulePath) else {
@@ -98,8 +98,18 @@ public struct FieldRewriter: Sendable {
             }
             guard parsed.keyID != cipher.primaryKeyID else { return .keep }
             counts.rewritten[rule.key, default: 0] += 1
-            return .bytes(Array("\"\(try cipher.seal(plaintext: plaintext, rulePath: rulePath))\"".utf8))
+            return .bytes(Self.jsonString(try cipher.seal(plaintext: plaintext, rulePath: rulePath)))
         }
+    }
+
+    /// A token as a JSON string (its characters need no escapes).
+    private static func jsonString(_ token: String) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(token.utf8.count + 2)
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(contentsOf: token.utf8)
+        bytes.append(UInt8(ascii: "\""))
+        return bytes
     }
 }
 
