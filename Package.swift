@@ -114,7 +114,14 @@ let package = Package(
         ),
         .executableTarget(
             name: "SealgateBenchmarks",
-            dependencies: ["SealgateCrypto", "SealgateJSON", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: [
+                "SealgateCrypto",
+                "SealgateJSON",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -5,7 +5,8 @@ import SealgateJSON
 
 /// `swift run -c release SealgateBenchmarks [WORD...]`: prints one table of sealgate's field-encryption throughput
 /// next to `openssl speed` and a Python baseline. With words, runs only the rows whose names contain one of them
-/// (for profiling a single row). See Benchmarks/README.md.
+/// (for profiling a single row). `SealgateBenchmarks floor-proxy ...` runs the ``FloorProxy`` instead. See
+/// Benchmarks/README.md.
 @main
 enum SealgateBenchmarks {
     /// One row of the table: its name and how to measure it.
@@ -15,6 +16,9 @@ enum SealgateBenchmarks {
     }
 
     static func main() throws {
+        if CommandLine.arguments.dropFirst().first == "floor-proxy" {
+            return try FloorProxy.run(Array(CommandLine.arguments.dropFirst(2)))
+        }
         let filters = CommandLine.arguments.dropFirst().map { $0.lowercased() }
         let rows = try Self.rows().filter { row in filters.isEmpty || filters.contains { row.name.lowercased().contains($0) } }
         let width = rows.map(\.name.count).max() ?? 0
