@@ -43,12 +43,15 @@ final class ProxyShared: Sendable {
         )
         if let code = record.problemCode { self.metrics.requestRejected(reason: code) }
         let identity = record.identity.map { $0.uris.first ?? $0.subject } ?? "anonymous"
-        for (decrypted, fields) in [(false, record.fieldsEncrypted), (true, record.fieldsDecrypted)] {
+        // Two calls rather than a loop over an array of both, which would allocate on every request.
+        func countFields(_ fields: [String: Int], decrypted: Bool) {
             for (key, count) in fields {
                 self.metrics.fieldsRewritten(route: record.route, key: key, decrypted: decrypted, count: count)
                 self.keyUseAudit?.record(key: key, identity: identity, operation: decrypted ? "decrypt" : "encrypt", count: count)
             }
         }
+        countFields(record.fieldsEncrypted, decrypted: false)
+        countFields(record.fieldsDecrypted, decrypted: true)
         if record.undecryptableTokens > 0 {
             self.metrics.tokensUndecryptable(route: record.route, count: record.undecryptableTokens)
             self.logger.warning(

@@ -25,12 +25,9 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler {
     private let headerTimeout: TimeAmount
     private let idleTimeout: TimeAmount
     private var state = State.awaitingHead
-    /// When the current state's timeout expires; nil while a request is being served.
-    private var deadline: NIODeadline?
-    /// The scheduled check, and when it runs. It is reused while it runs no later than the deadline, and
-    /// re-arms itself if the deadline moved on, so requests on a kept-alive connection schedule nothing.
-    private var timer: Scheduled<Void>?
-    private var timerFiresAt = NIODeadline.uptimeNanoseconds(0)
+    /// When the current state's timeout expires; none while a request is being served. Requests on a kept-alive
+    /// connection schedule nothing.
+    private var timer = DeadlineTimer()
     private var lastActivity = NIODeadline.uptimeNanoseconds(0)
     private var handshakeCompleted = false
     private var context: ChannelHandlerContext?
@@ -50,7 +47,7 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        self.timer?.cancel()
+        self.timer.clear(cancelTask: true)
         self.context = nil
     }
 
@@ -60,7 +57,7 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        self.timer?.cancel()
+        self.timer.clear(cancelTask: true)
         context.fireChannelInactive()
     }
 
@@ -98,7 +95,7 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler {
     /// An HTTP/1.1 request head was decoded.
     func headReceived() {
         self.state = .inRequest
-        self.deadline = nil
+        self.timer.clear()
     }
 
     /// An HTTP/1.1 response was completely written.
@@ -121,28 +118,13 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler {
 
     private func arm(after delay: TimeAmount) {
         guard let context = self.context else { return }
-        let deadline = context.eventLoop.now + delay
-        self.deadline = deadline
-        if self.timer != nil, self.timerFiresAt <= deadline { return }
-        self.timer?.cancel()
-        self.schedule(at: deadline, context: context)
-    }
-
-    private func schedule(at time: NIODeadline, context: ChannelHandlerContext) {
-        self.timerFiresAt = time
-        self.timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: time) {
-            self.timerFired()
-        }
+        self.timer.set(context.eventLoop.now + delay, eventLoop: context.eventLoop) { self.timerFired() }
     }
 
     private func timerFired() {
-        self.timer = nil
-        guard let context = self.context, let deadline = self.deadline else { return }
+        guard let context = self.context else { return }
         let now = context.eventLoop.now
-        guard now >= deadline else {
-            self.schedule(at: deadline, context: context)
-            return
-        }
+        guard self.timer.expired(now: now, eventLoop: context.eventLoop, expire: { self.timerFired() }) else { return }
         switch self.state {
         case .awaitingHead:
             self.headerTimedOut()

@@ -26,6 +26,8 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
     /// one write system call for a head and body that arrived together, instead of one per part.
     private var handlingClientRead = false
     private var unflushedUpstream: UpstreamHandler?
+    /// The backend's deadline to answer the current request.
+    private var responseTimer = DeadlineTimer()
 
     /// Methods that may be retried automatically (RFC 9110 §9.2.2).
     private static let idempotentMethods: [HTTPMethod] = [.GET, .HEAD, .OPTIONS, .PUT, .DELETE]
@@ -44,6 +46,7 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        self.responseTimer.clear(cancelTask: true)
         self.context = nil
     }
 
@@ -73,9 +76,9 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        self.responseTimer.clear(cancelTask: true)
         if let exchange = self.exchange {
             self.exchange = nil
-            exchange.timeout?.cancel()
             exchange.upstream?.abort()
             self.record(exchange, status: nil)
         }
@@ -89,7 +92,7 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
         }
         if let exchange = self.exchange {
             self.exchange = nil
-            exchange.timeout?.cancel()
+            self.responseTimer.clear()
             exchange.upstream?.abort()
             if exchange.status == nil {
                 self.send(.badRequest("invalid_framing", "malformed HTTP/1.1 message", close: true), for: exchange)
@@ -240,7 +243,7 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
     /// and the client gets the problem, or a cut connection if its response had started.
     private func fail(_ exchange: Exchange, with problem: Problem, context: ChannelHandlerContext) {
         self.exchange = nil
-        exchange.timeout?.cancel()
+        self.responseTimer.clear()
         exchange.upstream?.abort()
         if exchange.status == nil {
             self.send(problem, for: exchange)
@@ -310,7 +313,7 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
         for part in exchange.pending {
             switch part {
             case .body: exchange.replayable = false
-            case .end: exchange.timeout = self.scheduleTimeout(number: exchange.number, context: context)
+            case .end: self.startResponseTimer(context: context)
             case .head: break
             }
             upstream.write(part)
@@ -327,21 +330,27 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
     }
 
     /// Bounds the backend's time to answer once it has the whole request (`upstream.timeout`).
-    private func scheduleTimeout(number: Int, context: ChannelHandlerContext) -> Scheduled<Void> {
-        context.eventLoop.assumeIsolated().scheduleTask(in: self.shared.upstreamTimeout) {
-            guard let exchange = self.exchange, exchange.number == number, exchange.status == nil else { return }
-            self.exchange = nil
-            exchange.upstream?.abort()
-            self.send(.upstreamTimeout, for: exchange)
+    private func startResponseTimer(context: ChannelHandlerContext) {
+        self.responseTimer.set(context.eventLoop.now + self.shared.upstreamTimeout, eventLoop: context.eventLoop) {
+            self.responseTimerFired()
         }
+    }
+
+    private func responseTimerFired() {
+        guard let context = self.context,
+            self.responseTimer.expired(now: context.eventLoop.now, eventLoop: context.eventLoop, expire: { self.responseTimerFired() }),
+            let exchange = self.exchange, exchange.status == nil
+        else { return }
+        self.exchange = nil
+        exchange.upstream?.abort()
+        self.send(.upstreamTimeout, for: exchange)
     }
 
     func upstreamReceived(_ part: HTTPClientResponsePart) {
         guard let exchange = self.exchange, let context = self.context else { return }
         switch part {
         case .head(let head):
-            exchange.timeout?.cancel()
-            exchange.timeout = nil
+            self.responseTimer.clear()
             exchange.status = head.status
             exchange.upstreamKeepAlive = head.isKeepAlive
             var downstream = RequestPlanner.downstreamHead(
@@ -407,14 +416,14 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
             Self.idempotentMethods.contains(head.method)
         {
             // A kept-alive connection the backend had closed: replay the bodiless, idempotent request once.
-            exchange.timeout?.cancel()
+            self.responseTimer.clear()
             exchange.reused = false
             exchange.upstreamHead = head
             exchange.pending = [.end(nil)]
             self.connectUpstream(fresh: true, context: context)
         } else {
             self.exchange = nil
-            exchange.timeout?.cancel()
+            self.responseTimer.clear()
             self.send(.upstreamFailed, for: exchange)
         }
     }
@@ -528,7 +537,6 @@ private final class Exchange {
     var requestEnded = false
     var upstreamKeepAlive = false
     var status: HTTPResponseStatus?
-    var timeout: Scheduled<Void>?
     var bytesIn = 0
     var bytesOut = 0
     /// Encrypts the request body on routes with encrypt rules.

@@ -13,7 +13,10 @@ enum RequestID {
 
     /// 128 random bits as 32 lower-case hex digits.
     static func generate() -> String {
-        RandomBytes.bytes(16).hexString
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16) { bytes in
+            RandomBytes.fill(UnsafeMutableRawBufferPointer(bytes))
+            return bytes.hexString
+        }
     }
 
     private static func isAllowed(_ byte: UInt8) -> Bool {

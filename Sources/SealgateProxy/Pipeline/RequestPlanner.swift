@@ -184,6 +184,8 @@ struct RequestPlanner: Sendable {
             headers["connection"].flatMap { $0.split(separator: ",") }.map { $0.trimmedOWS.lowercased() }
         )
         var result = HTTPHeaders()
+        // Room for the headers sealgate adds, so that the copy does not grow step by step.
+        result.reserveCapacity(headers.count + 6)
         var forwardedFor: [String] = []
         for (name, value) in headers {
             let lower = name.lowercased()

@@ -5,12 +5,11 @@
 /// `%5C`, `%00`, a raw `\`, a fragment, a path climbing above `/`, or anything but origin form.
 struct RequestTarget: Hashable {
     /// The normalized path, starting with `/`.
-    var path: Substring
+    let path: Substring
     /// The query without its `?`, if any.
-    var query: Substring?
-
+    let query: Substring?
     /// The target as forwarded upstream.
-    var uri: String { self.query.map { "\(self.path)?\($0)" } ?? String(self.path) }
+    let uri: String
 
     /// Why a target was refused.
     enum Rejection: Error, Hashable {
@@ -21,19 +20,49 @@ struct RequestTarget: Hashable {
     }
 
     init(_ target: String) throws(Rejection) {
-        var bytes = Array(target.utf8)[...]
-        guard bytes.first == UInt8(ascii: "/") else { throw .notOriginForm }
-        if bytes.contains(UInt8(ascii: "#")) { throw .notOriginForm }
-        if let question = bytes.firstIndex(of: UInt8(ascii: "?")) {
-            self.query = Substring(decoding: bytes[(question + 1)...], as: UTF8.self)
-            bytes = bytes[..<question]
+        guard target.utf8.first == UInt8(ascii: "/") else { throw .notOriginForm }
+        if target.utf8.contains(UInt8(ascii: "#")) { throw .notOriginForm }
+        let question = target.utf8.firstIndex(of: UInt8(ascii: "?"))
+        let path = target[..<(question ?? target.endIndex)]
+        self.query = question.map { target[target.utf8.index(after: $0)...] }
+        if Self.isNormal(path.utf8) {
+            // The usual case: nothing to decode, merge or remove, so the target goes upstream as it came.
+            self.path = path
+            self.uri = target
         } else {
-            self.query = nil
+            let normalized = try Self.normalize(path: Array(path.utf8)[...])
+            self.path = normalized[...]
+            self.uri = self.query.map { "\(normalized)?\($0)" } ?? normalized
         }
-        self.path = Substring(try Self.normalize(path: bytes))
     }
 
-    private static func normalize(path: ArraySlice<UInt8>) throws(Rejection) -> String {
+    /// Whether normalizing would leave the path as it is: no escape, backslash, empty segment (but a final one),
+    /// `.` or `..` segment.
+    private static func isNormal(_ path: Substring.UTF8View) -> Bool {
+        var segmentBytes = 0
+        var segmentDots = 0
+        for byte in path.dropFirst() {
+            switch byte {
+            case UInt8(ascii: "/"):
+                guard segmentBytes > 0, !Self.isDotSegment(bytes: segmentBytes, dots: segmentDots) else { return false }
+                segmentBytes = 0
+                segmentDots = 0
+            case UInt8(ascii: "%"), UInt8(ascii: "\\"):
+                return false
+            default:
+                segmentBytes += 1
+                if byte == UInt8(ascii: ".") { segmentDots += 1 }
+            }
+        }
+        return !Self.isDotSegment(bytes: segmentBytes, dots: segmentDots)
+    }
+
+    private static func isDotSegment(bytes: Int, dots: Int) -> Bool {
+        bytes > 0 && bytes <= 2 && dots == bytes
+    }
+
+    /// The full normalization (internal for tests, which check the shortcut in `init` against it).
+    static func normalize(path: ArraySlice<UInt8>) throws(Rejection) -> String {
         var segments: [[UInt8]] = []
         var current: [UInt8] = []
         var index = path.startIndex

@@ -92,6 +92,25 @@ extension EndToEndTests {
             }
         }
 
+        @Test("on a kept-alive connection, upstream.timeout runs from each request's end, not the first one's")
+        func backendTooSlowOnAKeptAliveConnection() async throws {
+            try await ProxyHarness.with { harness in
+                // The first request's deadline (3 s after it) passes while the second waits for its backend:
+                // the second is answered 504 only 3 s after it was sent, about 4 s after the first.
+                let start = ContinuousClock.now
+                let output = try await harness.rawTLS(
+                    "GET /slow?ms=1000 HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                        + "GET /slow?ms=6000 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+                )
+                let elapsed = ContinuousClock.now - start
+                // The status lines, wherever a body without a final newline put them.
+                let statuses = output.components(separatedBy: "HTTP/1.1 ").dropFirst().map { String($0.prefix(3)) }
+                #expect(statuses == ["200", "504"], "\(output)")
+                #expect(output.contains("upstream_timeout"))
+                #expect(elapsed >= .milliseconds(3900) && elapsed < .seconds(6), "\(elapsed)")
+            }
+        }
+
         @Test("connections beyond max_connections are closed")
         func maxConnections() async throws {
             let configuration = ProxyHarness.defaultConfiguration.replacingOccurrences(

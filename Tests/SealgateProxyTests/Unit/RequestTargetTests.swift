@@ -27,6 +27,27 @@ struct RequestTargetTests {
         #expect((target.map { String($0.path) } ?? "invalid") == expected)
     }
 
+    @Test("a path that needs no normalization is kept as sent, and the shortcut agrees with the full normalization")
+    func shortcutAgreesWithNormalization() throws {
+        let target = try RequestTarget("/v1/patients/...x/?q=/../")
+        #expect(target.path == "/v1/patients/...x/")
+        #expect(target.uri == "/v1/patients/...x/?q=/../")
+        // Every path of up to 5 characters over these, and a few longer ones, through both ways.
+        let alphabet: [Character] = ["/", ".", "a", "%", "2", "e", "\\"]
+        var paths = ["/"]
+        var frontier = ["/"]
+        for _ in 1...5 {
+            frontier = frontier.flatMap { prefix in alphabet.map { prefix + String($0) } }
+            paths += frontier
+        }
+        paths += ["/a/b/c/", "/a/b/..", "/a/b/...", "/.a/b.", "/a/./", "/a//", "/%41/"]
+        for path in paths {
+            let shortcut = Result { try RequestTarget(path).path }.map(String.init)
+            let full = Result { try RequestTarget.normalize(path: Array(path.utf8)[...]) }
+            #expect(String(describing: shortcut) == String(describing: full), "\(path)")
+        }
+    }
+
     @Test("the query is kept exactly as sent and not normalized")
     func query() throws {
         let target = try RequestTarget("/a/./b?x=%2F&y=/../z")
