@@ -189,6 +189,16 @@ extension RequestPlannerTests {
         #expect(trailers.map { Array($0) }?.map(\.name) == ["x-checksum"])
     }
 
+    @Test("a route's compiled field rules follow its encrypt rules when they change")
+    func compiledFieldRulesFollowTheRules() throws {
+        var route = RouteConfiguration(path: try PathPattern("/v1"), encrypt: [FieldRule(path: try JSONPath("$.ssn"), key: "pii")])
+        #expect(route.fieldRules.rules == route.encrypt)
+        #expect(route.fieldRules.compiledPaths.paths.map(\.description) == ["$.ssn"])
+        route.encrypt.append(FieldRule(path: try JSONPath("$['e-mail']"), key: "contact"))
+        #expect(route.fieldRules.rules == route.encrypt)
+        #expect(route.fieldRules.compiledPaths.paths.map(\.description) == ["$.ssn", "$['e-mail']"])
+    }
+
     @Test("routes match with path parameters ignored")
     func pathParameters() throws {
         #expect(try PathPattern("/v1/patients").matches(path: "/v1/patients;jsessionid=1/7"))
