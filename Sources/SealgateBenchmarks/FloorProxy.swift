@@ -1,13 +1,15 @@
 import NIOCore
 import NIOHTTP1
+import NIOHTTP2
 import NIOPosix
 import NIOSSL
 
-/// The floor under sealgate's HTTP/1.1 passthrough: the least a swift-nio TLS 1.3 mTLS proxy does, with the
-/// transport sealgate uses (NIOSSL, NIO's HTTP/1.1 server pipeline with pipelining assistance, NIO's HTTP/1.1
-/// client codec, one kept-alive backend connection per client connection) and none of sealgate's own work: no
-/// routing, authorization, header policy, request ids, timeouts, metrics or logs. `Benchmarks/run` measures it
-/// beside sealgate and nginx, so that the table shows how much of the gap to nginx is the framework's.
+/// The floor under sealgate's passthrough: the least a swift-nio TLS 1.3 mTLS proxy does, with the transport
+/// sealgate uses (NIOSSL; ALPN; NIO's HTTP/1.1 server pipeline with pipelining assistance, or NIO's HTTP/2
+/// multiplexer with each stream converted to HTTP/1.1 parts; NIO's HTTP/1.1 client codec; kept-alive backend
+/// connections pooled per event loop) and none of sealgate's own work: no routing, authorization, header policy,
+/// request ids, timeouts, metrics or logs. `Benchmarks/run` measures it beside sealgate and nginx, so that the
+/// table shows how much of the gap to nginx is the framework's.
 ///
 /// `SealgateBenchmarks floor-proxy LISTEN_PORT BACKEND_PORT CERT KEY CA` (loopback only; a benchmark tool, not
 /// a proxy to deploy: it forwards anything, and an unreachable backend closes the client connection).
@@ -23,21 +25,27 @@ enum FloorProxy {
         tls.minimumTLSVersion = .tlsv13
         tls.certificateVerification = .noHostnameVerification
         tls.trustRoots = .file(arguments[4])
-        tls.applicationProtocols = ["http/1.1"]
+        tls.applicationProtocols = ["h2", "http/1.1"]
         let sslContext = try NIOSSLContext(configuration: tls)
         let backend = try SocketAddress(ipAddress: "127.0.0.1", port: backendPort)
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let loop = group.next()
+        let pool = try loop.submit { NIOLoopBound(BackendPool(backend: backend), eventLoop: loop) }.wait()
         let server = try ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let sync = channel.pipeline.syncOperations
-                    try sync.addHandler(NIOSSLServerHandler(context: sslContext))
-                    try sync.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: false)
-                    try sync.addHandler(ClientSide(backend: backend))
+                    try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
+                }.flatMap {
+                    // HTTP/1.1 connections and HTTP/2 streams alike get HTTP/1.1 request parts.
+                    channel.configureCommonHTTPServerPipeline { requestChannel in
+                        requestChannel.eventLoop.makeCompletedFuture {
+                            try requestChannel.pipeline.syncOperations.addHandler(ClientSide(pool: pool.value))
+                        }
+                    }
                 }
             }
             .bind(host: "127.0.0.1", port: listenPort)
@@ -52,91 +60,129 @@ private struct FloorProxyError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Forwards each client request to the connection's backend channel, connecting it at the first request.
-private final class ClientSide: ChannelInboundHandler {
-    typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundOut = HTTPServerResponsePart
-
+/// Kept-alive backend connections of the one event loop: taken for a request, given back after its response.
+private final class BackendPool {
     private let backend: SocketAddress
-    private var upstream: (any Channel)?
-    /// Request parts that arrived before the backend connection was up.
-    private var waiting: [HTTPClientRequestPart]?
+    private var idle: [BackendSide] = []
 
     init(backend: SocketAddress) {
         self.backend = backend
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let part: HTTPClientRequestPart
-        switch self.unwrapInboundIn(data) {
-        case .head(let head): part = .head(head)
-        case .body(let body): part = .body(.byteBuffer(body))
-        case .end(let trailers): part = .end(trailers)
+    func acquire(on eventLoop: any EventLoop, _ completion: @escaping (BackendSide?) -> Void) {
+        while let connection = self.idle.popLast() {
+            if connection.isActive { return completion(connection) }
         }
-        if let upstream = self.upstream {
-            upstream.write(part, promise: nil)
-            if case .end = part { upstream.flush() }
-        } else if self.waiting != nil {
-            self.waiting!.append(part)
-        } else {
-            self.waiting = [part]
-            self.connect(context: context)
-        }
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        self.upstream?.close(promise: nil)
-        context.fireChannelInactive()
-    }
-
-    private func connect(context: ChannelHandlerContext) {
-        let client = NIOLoopBound(context, eventLoop: context.eventLoop)
-        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-        ClientBootstrap(group: context.eventLoop)
+        ClientBootstrap(group: eventLoop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    try channel.pipeline.syncOperations.addHandler(BackendSide(client: client.value))
+                    try channel.pipeline.syncOperations.addHandler(BackendSide())
                 }
             }
             .connect(to: self.backend)
+            .assumeIsolated()
             .whenComplete { result in
-                switch result {
-                case .success(let channel):
-                    handler.value.upstream = channel
-                    for part in handler.value.waiting ?? [] { channel.write(part, promise: nil) }
-                    handler.value.waiting = nil
-                    channel.flush()
-                case .failure:
-                    client.value.close(promise: nil)
-                }
+                completion(try? result.get().pipeline.syncOperations.handler(type: BackendSide.self))
             }
+    }
+
+    func release(_ connection: BackendSide) {
+        self.idle.append(connection)
     }
 }
 
-/// Relays the backend's responses to the client connection.
-private final class BackendSide: ChannelInboundHandler {
-    typealias InboundIn = HTTPClientResponsePart
+/// Forwards each request of a client connection (or HTTP/2 stream) to a pooled backend connection.
+private final class ClientSide: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
 
-    private let client: ChannelHandlerContext
+    private let pool: BackendPool
+    private var upstream: BackendSide?
+    /// Request parts that arrived before a backend connection was at hand.
+    private var waiting: [HTTPClientRequestPart]?
 
-    init(client: ChannelHandlerContext) {
-        self.client = client
+    init(pool: BackendPool) {
+        self.pool = pool
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let part: HTTPClientRequestPart
         switch self.unwrapInboundIn(data) {
-        case .head(let head):
-            self.client.write(NIOAny(HTTPServerResponsePart.head(head)), promise: nil)
+        case .head(var head):
+            // HTTP/2 streams arrive as HTTP/2.0 heads; the backend speaks HTTP/1.1.
+            head.version = .http1_1
+            part = .head(head)
+        case .body(let body): part = .body(.byteBuffer(body))
+        case .end(let trailers): part = .end(trailers)
+        }
+        if let upstream = self.upstream {
+            upstream.send(part)
+        } else if self.waiting != nil {
+            self.waiting!.append(part)
+        } else {
+            self.waiting = [part]
+            let client = NIOLoopBound(context, eventLoop: context.eventLoop)
+            self.pool.acquire(on: context.eventLoop) { connection in
+                guard let connection else { return client.value.close(promise: nil) }
+                self.upstream = connection
+                connection.attach(client: client.value) {
+                    self.upstream = nil
+                    self.pool.release(connection)
+                }
+                for part in self.waiting ?? [] { connection.send(part) }
+                self.waiting = nil
+            }
+        }
+    }
+}
+
+/// Relays one backend connection's responses to the client of the request it serves.
+private final class BackendSide: ChannelInboundHandler {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundOut = HTTPClientRequestPart
+
+    private var context: ChannelHandlerContext?
+    private var client: ChannelHandlerContext?
+    private var finished: (() -> Void)?
+
+    var isActive: Bool { self.context?.channel.isActive ?? false }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func attach(client: ChannelHandlerContext, finished: @escaping () -> Void) {
+        self.client = client
+        self.finished = finished
+    }
+
+    func send(_ part: HTTPClientRequestPart) {
+        guard let context = self.context else { return }
+        context.write(self.wrapOutboundOut(part), promise: nil)
+        if case .end = part { context.flush() }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard let client = self.client else { return }
+        switch self.unwrapInboundIn(data) {
+        case .head(var head):
+            // Hop-by-hop headers stay on this hop (and HTTP/2 forbids them).
+            for name in ["connection", "keep-alive", "transfer-encoding"] { head.headers.remove(name: name) }
+            client.write(NIOAny(HTTPServerResponsePart.head(head)), promise: nil)
         case .body(let body):
-            self.client.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(body))), promise: nil)
+            client.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(body))), promise: nil)
         case .end(let trailers):
-            self.client.writeAndFlush(NIOAny(HTTPServerResponsePart.end(trailers)), promise: nil)
+            client.writeAndFlush(NIOAny(HTTPServerResponsePart.end(trailers)), promise: nil)
+            self.client = nil
+            self.finished?()
+            self.finished = nil
         }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        self.client.close(promise: nil)
+        self.client?.close(promise: nil)
+        self.client = nil
     }
 }
