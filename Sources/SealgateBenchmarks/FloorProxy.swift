@@ -143,6 +143,9 @@ private final class BackendSide: ChannelInboundHandler {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundOut = HTTPClientRequestPart
 
+    /// Headers that stay on this hop (and that HTTP/2 forbids); a constant, so no response allocates the list.
+    private static let hopByHopHeaders = ["connection", "keep-alive", "transfer-encoding"]
+
     private var context: ChannelHandlerContext?
     private var client: ChannelHandlerContext?
     private var finished: (() -> Void)?
@@ -168,8 +171,7 @@ private final class BackendSide: ChannelInboundHandler {
         guard let client = self.client else { return }
         switch self.unwrapInboundIn(data) {
         case .head(var head):
-            // Hop-by-hop headers stay on this hop (and HTTP/2 forbids them).
-            for name in ["connection", "keep-alive", "transfer-encoding"] { head.headers.remove(name: name) }
+            for name in Self.hopByHopHeaders { head.headers.remove(name: name) }
             client.write(NIOAny(HTTPServerResponsePart.head(head)), promise: nil)
         case .body(let body):
             client.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(body))), promise: nil)
