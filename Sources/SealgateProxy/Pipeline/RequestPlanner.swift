@@ -146,26 +146,38 @@ struct RequestPlanner: Sendable {
 
     /// HTTP/1.1 framing rules: one `chunked` transfer coding or one unsigned Content-Length, never both.
     private func framing(of head: HTTPRequestHead, isHTTP2: Bool) throws(Problem) -> BodyFraming {
-        let lengths = head.headers["content-length"].flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }
-            .map { $0.trimmedOWS }
-        let codings = head.headers["transfer-encoding"]
-        if !codings.isEmpty {
-            guard lengths.isEmpty else {
+        // One pass over the fields, without copies: the first Content-Length element, whether the others repeat it,
+        // and the Transfer-Encoding fields.
+        var length: Substring?
+        var lengthsAgree = true
+        var codings = 0
+        var chunked = false
+        for (name, value) in head.headers {
+            if name.equalsIgnoringASCIICase("content-length") {
+                value.forEachListElement { element in
+                    if let first = length { lengthsAgree = lengthsAgree && element == first } else { length = element }
+                }
+            } else if name.equalsIgnoringASCIICase("transfer-encoding") {
+                codings += 1
+                chunked = value.trimmedOWS.equalsIgnoringASCIICase("chunked")
+            }
+        }
+        if codings > 0 {
+            guard length == nil else {
                 throw Problem.badRequest("invalid_framing", "Content-Length together with Transfer-Encoding", close: true)
             }
-            guard !isHTTP2, codings.count == 1, codings[0].trimmedOWS.lowercased() == "chunked"
-            else {
+            guard !isHTTP2, codings == 1, chunked else {
                 throw Problem.badRequest("invalid_framing", "the only accepted transfer coding is chunked", close: true)
             }
             return .streamed
         }
-        guard let first = lengths.first else { return isHTTP2 ? .streamed : .none }
-        guard lengths.allSatisfy({ $0 == first }), !first.isEmpty, first.utf8.count <= 18,
-            first.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }), let length = Int(first)
+        guard let length else { return isHTTP2 ? .streamed : .none }
+        guard lengthsAgree, !length.isEmpty, length.utf8.count <= 18,
+            length.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }), let value = Int(length)
         else {
             throw Problem.badRequest("invalid_framing", "invalid or conflicting Content-Length", close: true)
         }
-        return .length(length)
+        return .length(value)
     }
 
     /// Hop-by-hop headers (RFC 9110 §7.6.1) plus those sealgate always sets itself.
@@ -180,13 +192,13 @@ struct RequestPlanner: Sendable {
         client: ClientConnection,
         requestID: String
     ) -> HTTPHeaders {
-        let connectionOptions = Set(
-            headers["connection"].flatMap { $0.split(separator: ",") }.map { $0.trimmedOWS.lowercased() }
-        )
+        // Empty, without an allocation, when the client sent no Connection header.
+        var connectionOptions = Set<String>()
+        headers.forEachConnectionOption { connectionOptions.insert($0.lowercased()) }
         var result = HTTPHeaders()
         // Room for the headers sealgate adds, so that the copy does not grow step by step.
         result.reserveCapacity(headers.count + 6)
-        var forwardedFor: [String] = []
+        var forwardedFor: String?
         for (name, value) in headers {
             let lower = name.lowercased()
             if Self.droppedHeaders.contains(lower) || lower == "content-length"
@@ -196,7 +208,7 @@ struct RequestPlanner: Sendable {
                 continue
             }
             if lower == "x-forwarded-for" {
-                forwardedFor.append(value)
+                forwardedFor = forwardedFor.map { "\($0), \(value)" } ?? value
                 continue
             }
             result.add(name: name, value: value)
@@ -204,8 +216,8 @@ struct RequestPlanner: Sendable {
         // Framing is set from what sealgate parsed, never copied: the backend must frame the body
         // exactly as sealgate did.
         if case .length(let length) = framing { result.add(name: "content-length", value: String(length)) }
-        if let remote = client.remoteIP { forwardedFor.append(remote) }
-        if !forwardedFor.isEmpty { result.add(name: "x-forwarded-for", value: forwardedFor.joined(separator: ", ")) }
+        if let remote = client.remoteIP { forwardedFor = forwardedFor.map { "\($0), \(remote)" } ?? remote }
+        if let forwardedFor { result.add(name: "x-forwarded-for", value: forwardedFor) }
         result.add(name: "x-forwarded-proto", value: "https")
         result.add(name: "x-request-id", value: requestID)
         if let identity = client.identityHeaderValue {
@@ -255,13 +267,12 @@ struct RequestPlanner: Sendable {
         requestID: String,
         keepAlive: Bool
     ) -> HTTPResponseHead {
-        // The backend's headers are edited in place (names compare case-insensitively, without copies).
+        // The backend's headers are edited in place (names compare case-insensitively, without copies), in one copy
+        // with room for the two fields added.
         var headers = upstream.headers
-        let connectionOptions = headers["connection"].flatMap { $0.split(separator: ",") }.map { String($0.trimmedOWS) }
+        headers.reserveCapacity(headers.count + 2)
+        upstream.headers.forEachConnectionOption { headers.remove(name: String($0)) }
         for name in Self.droppedResponseHeaders where headers.contains(name: name) {
-            headers.remove(name: name)
-        }
-        for name in connectionOptions {
             headers.remove(name: name)
         }
         headers.remove(name: "x-request-id")

@@ -48,8 +48,11 @@ struct BodyRewriter {
         _ body: (inout JSONStreamRewriter, (MatchedValue) throws -> JSONStreamRewriter.Replacement) throws -> Void
     ) throws(Problem) {
         let fields = self.fields
+        // The counts are moved out for the transform and back, so they grow in place rather than being merged anew
+        // on every chunk.
         var counts = FieldRewriter.Counts()
-        defer { self.counts.add(counts) }
+        swap(&counts, &self.counts)
+        defer { swap(&counts, &self.counts) }
         do {
             try body(&self.rewriter) { value in try fields.replacement(for: value, counts: &counts) }
         } catch let error as FieldRewriteError {

@@ -24,12 +24,6 @@ public struct FieldRewriter: Sendable {
 
         /// No values yet.
         public init() {}
-
-        /// Adds another count to this one.
-        public mutating func add(_ other: Self) {
-            self.rewritten.merge(other.rewritten, uniquingKeysWith: +)
-            self.undecryptable += other.undecryptable
-        }
     }
 
     /// The rules' paths, compiled for a ``JSONStreamRewriter``.

@@ -28,36 +28,44 @@ public struct PathPattern: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Whether a normalized path (without query) matches. Path parameters (`;x=1`) are ignored,
-    /// since backends such as Tomcat route `/v1/patients;x=1` as `/v1/patients`.
+    /// since backends such as Tomcat route `/v1/patients;x=1` as `/v1/patients`. The path is read in place, segment
+    /// by segment, without splitting it into an array.
     public func matches(path: Substring) -> Bool {
-        self.matches(segments: Self.segments(of: path))
-    }
-
-    /// The segments of a normalized path as ``matches(segments:)`` takes them: split once, for all routes.
-    static func segments(of path: Substring) -> [Substring] {
-        path.split(separator: "/", omittingEmptySubsequences: true).map { segment -> Substring in
-            segment.firstIndex(of: ";").map { segment[..<$0] } ?? segment
-        }
-    }
-
-    /// Whether a path given by ``segments(of:)`` matches.
-    func matches(segments: [Substring]) -> Bool {
         switch self.kind {
         case .prefix(let prefix):
-            return segments.count >= prefix.count && zip(prefix, segments).allSatisfy { $0 == $1 }
+            var rest = path
+            return prefix.allSatisfy { $0 == Self.takeSegment(from: &rest) }
         case .glob(let glob):
-            return Self.glob(glob[...], matches: segments[...])
+            return Self.glob(glob[...], matches: path)
         }
     }
 
-    private static func glob(_ pattern: ArraySlice<Substring>, matches segments: ArraySlice<Substring>) -> Bool {
-        guard let first = pattern.first else { return segments.isEmpty }
-        if first == "**" {
-            return segments.indices.map { segments[$0...] }.contains { glob(pattern.dropFirst(), matches: $0) }
-                || glob(pattern.dropFirst(), matches: segments[segments.endIndex...])
+    /// Takes the next segment off a path, without its path parameters; nil when no segment is left. Empty segments
+    /// (`//`) are skipped.
+    private static func takeSegment(from path: inout Substring) -> Substring? {
+        let slash = UInt8(ascii: "/")
+        guard let start = path.utf8.firstIndex(where: { $0 != slash }) else {
+            path = path[path.endIndex...]
+            return nil
         }
-        guard let segment = segments.first, first == "*" || first == segment else { return false }
-        return glob(pattern.dropFirst(), matches: segments.dropFirst())
+        let end = path[start...].utf8.firstIndex(of: slash) ?? path.endIndex
+        let segment = path[start..<end]
+        path = path[end...]
+        return segment.utf8.firstIndex(of: UInt8(ascii: ";")).map { segment[..<$0] } ?? segment
+    }
+
+    private static func glob(_ pattern: ArraySlice<Substring>, matches path: Substring) -> Bool {
+        var rest = path
+        guard let first = pattern.first else { return takeSegment(from: &rest) == nil }
+        if first == "**" {
+            // Any number of segments, zero included.
+            while true {
+                if glob(pattern.dropFirst(), matches: rest) { return true }
+                guard takeSegment(from: &rest) != nil else { return false }
+            }
+        }
+        guard let segment = takeSegment(from: &rest), first == "*" || first == segment else { return false }
+        return glob(pattern.dropFirst(), matches: rest)
     }
 }
 

@@ -4,7 +4,6 @@ struct Router: Sendable {
 
     /// The matching route, or `nil` for plain passthrough under the global authorization.
     func route(for path: Substring) -> RouteConfiguration? {
-        let segments = PathPattern.segments(of: path)
-        return self.routes.first { $0.path.matches(segments: segments) }
+        self.routes.first { $0.path.matches(path: path) }
     }
 }

@@ -103,6 +103,43 @@ struct PathPatternTests {
         #expect(try PathPattern(pattern).matches(path: path[...]) == expected)
     }
 
+    @Test("matching reads the path in place exactly as splitting it into segments would")
+    func matchingAgreesWithSplitSegments() throws {
+        let patterns = ["/", "/a", "/a/b", "/b/a", "/*", "/a/*", "/*/b", "/**", "/a/**", "/**/b", "/a/**/b", "/**/*/a", "/*/**/**"]
+        // Every path of up to 6 characters over these: empty segments, path parameters, prefixes of segments.
+        let alphabet: [Character] = ["/", "a", "b", ";"]
+        var paths = ["/"]
+        var frontier = ["/"]
+        for _ in 1...6 {
+            frontier = frontier.flatMap { prefix in alphabet.map { prefix + String($0) } }
+            paths += frontier
+        }
+        for text in patterns {
+            let pattern = try PathPattern(text)
+            for path in paths {
+                #expect(pattern.matches(path: path[...]) == Self.reference(text, matches: path), "\(text) on \(path)")
+            }
+        }
+    }
+
+    /// The definition: split both into segments (path parameters dropped), then compare segment by segment.
+    private static func reference(_ pattern: String, matches path: String) -> Bool {
+        let patternSegments = pattern.split(separator: "/")
+        let segments = path.split(separator: "/").map { $0.split(separator: ";", omittingEmptySubsequences: false)[0] }
+        guard patternSegments.contains(where: { $0.contains("*") }) else {
+            return segments.count >= patternSegments.count && zip(patternSegments, segments).allSatisfy { $0 == $1 }
+        }
+        func glob(_ pattern: ArraySlice<Substring>, _ segments: ArraySlice<Substring>) -> Bool {
+            guard let first = pattern.first else { return segments.isEmpty }
+            if first == "**" {
+                return (segments.startIndex...segments.endIndex).contains { glob(pattern.dropFirst(), segments[$0...]) }
+            }
+            guard let segment = segments.first, first == "*" || first == segment else { return false }
+            return glob(pattern.dropFirst(), segments.dropFirst())
+        }
+        return glob(patternSegments[...], segments[...])
+    }
+
     @Test("patterns must start with / and use * as whole segments")
     func invalidPatterns() {
         #expect(throws: PathPatternError.self) { try PathPattern("v1/patients") }
