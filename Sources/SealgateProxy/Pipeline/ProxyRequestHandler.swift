@@ -35,6 +35,10 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
     /// Discarded request bodies larger than this close the connection instead.
     private static let maximumDiscardedBody = 64 << 10
 
+    /// A rewritten request body that ends within this many bytes goes upstream in one piece with a Content-Length;
+    /// a longer one streams chunked (unless the route says `buffer: true`).
+    static let maximumHeldBody = 64 << 10
+
     init(shared: ProxyShared, client: ClientConnection, timeouts: ConnectionTimeoutHandler?) {
         self.shared = shared
         self.client = client
@@ -179,7 +183,7 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
             decideFramingOnFirstPart: head.version.major == 2 && plan.framing == .streamed
         )
         self.exchange?.requestRewriter = requestRewriter
-        self.exchange?.buffersBody = requestRewriter != nil && plan.route?.bufferBody == true
+        if requestRewriter != nil { self.exchange?.bodyHoldLimit = plan.route?.bufferBody == true ? .max : Self.maximumHeldBody }
         self.exchange?.refusalIfBodyArrives = plan.refusalIfBodyArrives
         if plan.decryptsResponse { self.exchange?.responseRules = plan.route?.fieldRules ?? FieldRules([]) }
         if expectsContinue {
@@ -290,16 +294,22 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
     /// Writes the request head (once) and every pending part to the backend.
     private func flushPending() {
         guard let exchange = self.exchange, let upstream = exchange.upstream, let context = self.context else { return }
-        if exchange.buffersBody {
-            // `buffer: true`: hold the rewritten body until its end, then send it with its length.
-            guard exchange.requestEnded else { return }
-            exchange.buffersBody = false
+        if let limit = exchange.bodyHoldLimit {
+            // A rewritten body is held until its end and then sent with its length, unless it outgrows the limit: then
+            // it streams chunked, as planned.
             let length = exchange.pending.reduce(0) { total, part in
                 if case .body(.byteBuffer(let buffer)) = part { total + buffer.readableBytes } else { total }
             }
-            exchange.upstreamHead?.headers.remove(name: "transfer-encoding")
-            exchange.upstreamHead?.headers.replaceOrAdd(name: "content-length", value: String(length))
-            exchange.decideFramingOnFirstPart = false
+            if exchange.requestEnded {
+                exchange.bodyHoldLimit = nil
+                exchange.upstreamHead?.headers.remove(name: "transfer-encoding")
+                exchange.upstreamHead?.headers.replaceOrAdd(name: "content-length", value: String(length))
+                exchange.decideFramingOnFirstPart = false
+            } else if length > limit {
+                exchange.bodyHoldLimit = nil
+            } else {
+                return
+            }
         }
         if var head = exchange.upstreamHead {
             if exchange.decideFramingOnFirstPart {
@@ -541,8 +551,8 @@ private final class Exchange {
     var bytesOut = 0
     /// Encrypts the request body on routes with encrypt rules.
     var requestRewriter: BodyRewriter?
-    /// The rewritten body is held until its end and sent with a Content-Length.
-    var buffersBody = false
+    /// While set, the rewritten body is held for a Content-Length: until its end, or until it outgrows this many bytes.
+    var bodyHoldLimit: Int?
     var refusalIfBodyArrives: Problem?
     /// The rules whose tokens the client may read decrypted; nil when it may not.
     var responseRules: FieldRules?

@@ -67,7 +67,9 @@ extension EndToEndTests {
                         #expect(!stored.contains(secret), "\(secret) reached the backend")
                     }
                     #expect(stored.contains(#""not a rule path""#))
-                    #expect(record.values("content-length").isEmpty)
+                    // The length of the rewritten body, never the client's.
+                    #expect(record.values("content-length") == [String(record.body_length)])
+                    #expect(record.body_length != Self.document.utf8.count)
                     // Replace each token by a marker, and each rule value of the original by the same marker:
                     // the two documents must then be byte-for-byte equal.
                     let tokens = try Regex(#""sg1:[a-z0-9._-]+:[A-Za-z0-9_-]+""#)
@@ -226,7 +228,7 @@ extension EndToEndTests.EncryptingRoutes {
 }
 
 extension EndToEndTests.EncryptingRoutes {
-    @Test("chunked uploads are encrypted too; refusals are counted by reason")
+    @Test("chunked uploads are encrypted too, and a small one reaches the backend with a Content-Length; refusals are counted by reason")
     func chunkedUpload() async throws {
         try await Self.withEncryptingProxy { harness, _ in
             let result = try await harness.curl(
@@ -234,16 +236,38 @@ extension EndToEndTests.EncryptingRoutes {
                 ["--http1.1", "-H", "content-type: application/json", "-H", "transfer-encoding: chunked", "--data-binary", Self.document]
             )
             #expect(result.status == 200)
-            let stored = try #require(result.echoed?.body)
-            #expect(!stored.contains("078-05-1120"))
-            #expect(result.echoed?.values("transfer-encoding") == ["chunked"])
+            let seen = try #require(result.echoed)
+            #expect(seen.body?.contains("078-05-1120") == false)
+            #expect(seen.values("transfer-encoding").isEmpty)
+            #expect(seen.values("content-length") == [String(seen.body_length)])
             _ = try await harness.curl("/v1/patients", ["-H", "content-type: text/plain", "--data-binary", "x"])
             let metrics = try await HTTPResult.curl(["http://127.0.0.1:\(harness.proxy.adminPort ?? 0)/metrics"], in: harness.directory)
             #expect(metrics.bodyText.contains(#"sealgate_rejected_requests_total{reason="unsupported_media_type"} 1"#))
         }
     }
 
-    @Test("buffer: true sends the rewritten body with its Content-Length")
+    @Test("a rewritten body that does not end within 64 KiB streams to the backend chunked, encrypted")
+    func largeBodyStreams() async throws {
+        try await Self.withEncryptingProxy { harness, _ in
+            let file = harness.directory.appendingPathComponent("large.json")
+            let note = String(repeating: "n", count: 64 << 10)  // sealgate holds at most 64 KiB for a Content-Length
+            try Data(#"{"ssn": "078-05-1120", "note": "\#(note)"}"#.utf8).write(to: file)
+            for http in ["--http1.1", "--http2"] {
+                let result = try await harness.curl(
+                    "/v1/patients",
+                    [http, "-H", "content-type: application/json", "--data-binary", "@\(file.path)"]
+                )
+                #expect(result.status == 200, "\(http)")
+                let seen = try #require(result.echoed)
+                #expect(seen.values("transfer-encoding") == ["chunked"], "\(http)")
+                #expect(seen.values("content-length").isEmpty, "\(http)")
+                #expect(seen.body?.contains("078-05-1120") == false)
+                #expect(seen.body?.contains(note) == true)
+            }
+        }
+    }
+
+    @Test("buffer: true sends the rewritten body with its Content-Length, however large")
     func bufferedBody() async throws {
         let configuration = Self.configuration.replacingOccurrences(
             of: "    decrypt_responses:",
@@ -252,17 +276,21 @@ extension EndToEndTests.EncryptingRoutes {
         #expect(configuration.contains("buffer: true"))
         let ciphers = Locked<[String: FieldCipher]>([:])
         try await ProxyHarness.with(configuration: configuration, prepare: { ciphers.value = try await Self.makeKeys(in: $0) }) { harness in
+            let file = harness.directory.appendingPathComponent("large.json")
+            try Data(#"{"ssn": "078-05-1120", "note": "\#(String(repeating: "n", count: 200_000))"}"#.utf8).write(to: file)
             for http in ["--http1.1", "--http2"] {
-                let result = try await harness.curl(
-                    "/v1/patients",
-                    [http, "-H", "content-type: application/json", "--data-binary", Self.document]
-                )
-                #expect(result.status == 200)
-                let seen = try #require(result.echoed)
-                #expect(seen.values("transfer-encoding").isEmpty)
-                #expect(seen.values("content-length") == [String(seen.body_length)])
-                #expect(seen.body?.contains("078-05-1120") == false)
-                #expect(seen.body?.contains("sg1:pii:") == true)
+                for body in [Self.document, "@\(file.path)"] {
+                    let result = try await harness.curl(
+                        "/v1/patients",
+                        [http, "-H", "content-type: application/json", "--data-binary", body]
+                    )
+                    #expect(result.status == 200)
+                    let seen = try #require(result.echoed)
+                    #expect(seen.values("transfer-encoding").isEmpty)
+                    #expect(seen.values("content-length") == [String(seen.body_length)])
+                    #expect(seen.body?.contains("078-05-1120") == false)
+                    #expect(seen.body?.contains("sg1:pii:") == true)
+                }
             }
         }
     }
