@@ -15,8 +15,8 @@ public struct RouteConfiguration: Sendable {
     public private(set) var fieldRules: FieldRules
     /// Identities that receive decrypted responses; `nil` means nobody.
     public var decryptResponses: AuthorizationPolicy?
-    /// Send rewritten request bodies with a Content-Length (held in memory, at most `max_body`)
-    /// instead of chunked, for backends that need one.
+    /// Send every rewritten request body with a Content-Length (held in memory, at most `max_body`), not only those
+    /// of at most 64 KiB; longer ones are otherwise streamed chunked.
     public var bufferBody: Bool
 
     public init(

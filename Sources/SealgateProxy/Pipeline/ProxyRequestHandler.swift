@@ -6,7 +6,8 @@ import NIOHTTP1
 ///
 /// Each request is planned (``RequestPlanner``), then streamed to a pooled backend connection
 /// of the same event loop, and the response streamed back. Reads are held on whichever side
-/// is ahead, so memory stays bounded by a few chunks whatever the body size.
+/// is ahead, so memory stays bounded by a few chunks whatever the body size; a rewritten request
+/// body is held whole only up to ``maximumHeldBody`` (or `max_body` with `buffer: true`).
 final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundIn = HTTPServerResponsePart
@@ -183,7 +184,10 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
             decideFramingOnFirstPart: head.version.major == 2 && plan.framing == .streamed
         )
         self.exchange?.requestRewriter = requestRewriter
-        if requestRewriter != nil { self.exchange?.bodyHoldLimit = plan.route?.bufferBody == true ? .max : Self.maximumHeldBody }
+        if requestRewriter != nil {
+            self.exchange?.heldBody = ByteBuffer()
+            self.exchange?.bodyHoldLimit = plan.route?.bufferBody == true ? .max : Self.maximumHeldBody
+        }
         self.exchange?.refusalIfBodyArrives = plan.refusalIfBodyArrives
         if plan.decryptsResponse { self.exchange?.responseRules = plan.route?.fieldRules ?? FieldRules([]) }
         if expectsContinue {
@@ -229,14 +233,12 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
         case .body(.byteBuffer(let buffer)):
             if buffer.readableBytes > 0, let refusal = exchange.refusalIfBodyArrives { throw refusal }
             guard exchange.requestRewriter != nil else { break }
-            let output = try exchange.requestRewriter!.rewrite(buffer, allocator: allocator)
-            if output.readableBytes > 0 { exchange.pending.append(.body(.byteBuffer(output))) }
+            exchange.queueRewritten(try exchange.requestRewriter!.rewrite(buffer, allocator: allocator))
             return
         case .end:
             guard exchange.requestRewriter != nil else { break }
-            let output = try exchange.requestRewriter!.finish(allocator: allocator)
+            exchange.queueRewritten(try exchange.requestRewriter!.finish(allocator: allocator))
             exchange.fieldsEncrypted = exchange.requestRewriter!.fieldsRewritten
-            if output.readableBytes > 0 { exchange.pending.append(.body(.byteBuffer(output))) }
         default:
             break
         }
@@ -294,22 +296,21 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
     /// Writes the request head (once) and every pending part to the backend.
     private func flushPending() {
         guard let exchange = self.exchange, let upstream = exchange.upstream, let context = self.context else { return }
-        if let limit = exchange.bodyHoldLimit {
-            // A rewritten body is held until its end and then sent with its length, unless it outgrows the limit: then
-            // it streams chunked, as planned.
-            let length = exchange.pending.reduce(0) { total, part in
-                if case .body(.byteBuffer(let buffer)) = part { total + buffer.readableBytes } else { total }
-            }
-            if exchange.requestEnded {
-                exchange.bodyHoldLimit = nil
+        if let held = exchange.heldBody {
+            // A rewritten body is held until its end and then sent with its length, unless it outgrows the limit or
+            // ends with trailers (which only chunked framing carries): then it streams chunked, as planned.
+            if exchange.requestEnded, !exchange.endsWithTrailers {
                 exchange.upstreamHead?.headers.remove(name: "transfer-encoding")
-                exchange.upstreamHead?.headers.replaceOrAdd(name: "content-length", value: String(length))
+                // An HTTP/2 request that turned out to have no body is sent without one, as it came.
+                if held.readableBytes > 0 || !exchange.decideFramingOnFirstPart {
+                    exchange.upstreamHead?.headers.replaceOrAdd(name: "content-length", value: String(held.readableBytes))
+                }
                 exchange.decideFramingOnFirstPart = false
-            } else if length > limit {
-                exchange.bodyHoldLimit = nil
-            } else {
+            } else if !exchange.requestEnded, held.readableBytes <= exchange.bodyHoldLimit {
                 return
             }
+            exchange.heldBody = nil
+            if held.readableBytes > 0 { exchange.pending.insert(.body(.byteBuffer(held)), at: 0) }
         }
         if var head = exchange.upstreamHead {
             if exchange.decideFramingOnFirstPart {
@@ -422,6 +423,11 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
             self.exchange = nil
             self.record(exchange, status: exchange.status)
             context.close(promise: nil)
+        } else if exchange.reused, exchange.sentHead == nil {
+            // A kept-alive connection the backend closed while the request was still held: nothing reached the
+            // backend, so the request goes on a fresh connection, once.
+            exchange.reused = false
+            self.connectUpstream(fresh: true, context: context)
         } else if exchange.reused, exchange.replayable, exchange.requestEnded, let head = exchange.sentHead,
             Self.idempotentMethods.contains(head.method)
         {
@@ -551,8 +557,10 @@ private final class Exchange {
     var bytesOut = 0
     /// Encrypts the request body on routes with encrypt rules.
     var requestRewriter: BodyRewriter?
-    /// While set, the rewritten body is held for a Content-Length: until its end, or until it outgrows this many bytes.
-    var bodyHoldLimit: Int?
+    /// The rewritten request body while it is held for a Content-Length: until its end, or until it outgrows
+    /// ``bodyHoldLimit`` bytes.
+    var heldBody: ByteBuffer?
+    var bodyHoldLimit = 0
     var refusalIfBodyArrives: Problem?
     /// The rules whose tokens the client may read decrypted; nil when it may not.
     var responseRules: FieldRules?
@@ -561,6 +569,25 @@ private final class Exchange {
     var fieldsEncrypted: [String: Int] = [:]
     var fieldsDecrypted: [String: Int] = [:]
     var undecryptableTokens = 0
+
+    /// Whether the request ended with trailers.
+    var endsWithTrailers: Bool {
+        guard case .end(let trailers)? = self.pending.last else { return false }
+        return trailers.map { !$0.isEmpty } ?? false
+    }
+
+    /// Queues rewritten request body bytes for the backend: into the held body while there is one.
+    func queueRewritten(_ output: ByteBuffer) {
+        guard output.readableBytes > 0 else { return }
+        if self.heldBody?.readableBytes == 0 {
+            // The usual case, a body rewritten in one piece, is held without a copy.
+            self.heldBody = output
+        } else if self.heldBody != nil {
+            self.heldBody!.writeImmutableBuffer(output)
+        } else {
+            self.pending.append(.body(.byteBuffer(output)))
+        }
+    }
 
     init(
         number: Int,

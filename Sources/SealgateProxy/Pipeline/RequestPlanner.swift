@@ -107,7 +107,8 @@ struct RequestPlanner: Sendable {
                 plan.refusalIfBodyArrives = refusal
             }
             plan.encryptsBody = true
-            // The rewritten body has another length: it goes upstream chunked.
+            // The rewritten body has another length: it goes upstream chunked, unless it is held whole and sent with
+            // its new length (``ProxyRequestHandler/maximumHeldBody``).
             headers.remove(name: "content-length")
             if !headers.contains(name: "transfer-encoding") { headers.add(name: "transfer-encoding", value: "chunked") }
         }

@@ -161,7 +161,30 @@ extension EndToEndTests {
                     #expect(result.json?["code"] as? String == code, "\(http)")
                     #expect(result.bodyText.contains("078-05-1120") == false)
                 }
+                // Small bodies are refused before anything is sent.
+                #expect(harness.backend.records().isEmpty)
+            }
+        }
+
+        @Test("fail closed after streaming began: a large body refused at its end leaves the backend an incomplete request")
+        func failClosedWhileStreaming() async throws {
+            try await Self.withEncryptingProxy { harness, _ in
+                // Long enough to be read, rewritten and forwarded in many pieces before the refused value arrives.
+                let file = harness.directory.appendingPathComponent("late-error.json")
+                let note = String(repeating: "n", count: 900_000)  // under the harness's max_body of 1 MiB
+                try Data(#"{"ssn": "078-05-1120", "note": "\#(note)", "card": {"number": 9007199254740993}}"#.utf8).write(to: file)
+                for http in ["--http1.1", "--http2"] {
+                    let result = try await harness.curl(
+                        "/v1/patients",
+                        [http, "-H", "content-type: application/json", "--data-binary", "@\(file.path)"]
+                    )
+                    #expect(result.status == 400, "\(http): \(result.bodyText)")
+                    #expect(result.json?["code"] as? String == "number_not_exact", "\(http)")
+                }
+                // The backend records each aborted request once it sees its connection end.
+                for _ in 0..<50 where harness.backend.records().count < 2 { try await Task.sleep(for: .milliseconds(100)) }
                 let records = harness.backend.records()
+                #expect(records.count == 2)
                 #expect(records.allSatisfy { !$0.complete })
                 #expect(records.allSatisfy { !($0.body ?? "").contains("078-05-1120") })
             }
@@ -173,6 +196,8 @@ extension EndToEndTests {
                 let result = try await harness.curl("/v1/patients?page=2", ["--http2"])
                 #expect(result.status == 200)
                 #expect(result.echoed?.body_length == 0)
+                #expect(result.echoed?.values("content-length").isEmpty == true)
+                #expect(result.echoed?.values("transfer-encoding").isEmpty == true)
             }
         }
     }
@@ -264,6 +289,63 @@ extension EndToEndTests.EncryptingRoutes {
                 #expect(seen.body?.contains("078-05-1120") == false)
                 #expect(seen.body?.contains(note) == true)
             }
+        }
+    }
+
+    @Test("a rewritten body that ends with trailers stays chunked, the framing that carries them")
+    func trailersKeepChunkedFraming() async throws {
+        try await Self.withEncryptingProxy { harness, _ in
+            let body = #"{"ssn": "078-05-1120"}"#
+            let chunk = String(body.utf8.count, radix: 16) + "\r\n" + body + "\r\n"
+            let response = try await harness.rawTLS(
+                "POST /v1/patients HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+                    + "Connection: close\r\n\r\n" + chunk + "0\r\nX-Checksum: 1\r\n\r\n"
+            )
+            #expect(response.hasPrefix("HTTP/1.1 200"), "\(response)")
+            let record = try #require(harness.backend.records().last)
+            #expect(record.values("transfer-encoding") == ["chunked"])
+            #expect(record.complete)
+            #expect(record.body?.contains("078-05-1120") == false)
+        }
+    }
+
+    @Test("a held body whose pooled backend connection closes meanwhile goes on a fresh connection, not a 502")
+    func heldBodySurvivesIdleClose() async throws {
+        try await Self.withEncryptingProxy { harness, _ in
+            // The pooled connections these leave behind (one per event loop, as clients are spread over the loops) are
+            // closed by the backend after 1 s of idleness.
+            for _ in 1...4 {
+                #expect(try await harness.curl("/v1/patients/idle-close?ms=1000", ["--http1.1"]).status == 200)
+            }
+            // A client that sends its head at once (sealgate takes the pooled connection) and its body 2 s later.
+            let body = #"{"ssn": "078-05-1120"}"#
+            let client = """
+                import socket, ssl, sys, time
+                context = ssl.create_default_context(cafile=sys.argv[1])
+                context.load_cert_chain(sys.argv[2], sys.argv[3])
+                with context.wrap_socket(socket.create_connection(("127.0.0.1", int(sys.argv[4]))), server_hostname="localhost") as tls:
+                    tls.sendall(b"POST /v1/patients HTTP/1.1\\r\\nHost: x\\r\\nContent-Type: application/json\\r\\n"
+                                b"Content-Length: \(body.utf8.count)\\r\\nConnection: close\\r\\n\\r\\n")
+                    time.sleep(2)
+                    tls.sendall(sys.argv[5].encode())
+                    response = b""
+                    while chunk := tls.recv(65536):
+                        response += chunk
+                    print(response.decode(errors="replace"))
+                """
+            let output = try await runProcess(
+                "python3",
+                [
+                    "-c", client, harness.pki.caPath, harness.pki.certificatePath(.writer), harness.pki.keyPath(.writer),
+                    String(harness.proxy.port), body,
+                ],
+                timeout: .seconds(20)
+            )
+            #expect(output.stdout.hasPrefix("HTTP/1.1 200"), "\(output.stdout) \(output.stderr)")
+            let record = try #require(harness.backend.records().last)
+            #expect(record.complete)
+            #expect(record.body?.contains("sg1:pii:") == true)
+            #expect(record.body?.contains("078-05-1120") == false)
         }
     }
 

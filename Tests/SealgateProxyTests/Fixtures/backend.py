@@ -12,6 +12,7 @@ the body arrived complete. Paths:
   /download?bytes=N   answer with N bytes of body, streamed in 64 KiB writes
   /status?code=N      answer with that status
   /flaky?fail=N       answer 503 to the first N requests to this path (query included), then echo
+  .../idle-close?ms=N echo, then close the kept-alive connection if no request follows within N ms
   .../records/ID      POST or PUT stores the body; any method answers the stored body as application/json
   anything else       echo the request as JSON
 """
@@ -122,6 +123,9 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("content-length", str(len(out)))
         self.end_headers()
         self.wfile.write(out)
+        if url.path.endswith("/idle-close"):
+            # A keep-alive timeout, as gunicorn's or Node's: http.server closes when the next read times out.
+            self.connection.settimeout(int(query.get("ms", "1000")) / 1000)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = handle_any
 

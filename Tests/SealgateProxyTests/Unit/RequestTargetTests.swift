@@ -114,6 +114,10 @@ struct PathPatternTests {
             frontier = frontier.flatMap { prefix in alphabet.map { prefix + String($0) } }
             paths += frontier
         }
+        // Separators are bytes: a combining mark after `/` or `;` does not hide them (Characters would merge them).
+        #expect(try PathPattern("/v1/patients").matches(path: "/v1/patients;\u{301}"))
+        #expect(try PathPattern("/v1/patients").matches(path: "/v1/patients/\u{301}"))
+        #expect(try PathPattern("/v1/*/records").matches(path: "/v1/\u{301}/records"))
         for text in patterns {
             let pattern = try PathPattern(text)
             for path in paths {
