@@ -167,7 +167,9 @@ struct RequestPlanner: Sendable {
             guard length == nil else {
                 throw Problem.badRequest("invalid_framing", "Content-Length together with Transfer-Encoding", close: true)
             }
-            guard !isHTTP2, codings == 1, chunked else {
+            // Over HTTP/2 the field cannot come from the client (RFC 9113 §8.2.2: NIO refuses such a request): NIO's
+            // HTTP/2-to-HTTP/1 codec adds `chunked` for a body of unknown length, which is what `.streamed` means.
+            guard codings == 1, chunked else {
                 throw Problem.badRequest("invalid_framing", "the only accepted transfer coding is chunked", close: true)
             }
             return .streamed

@@ -292,6 +292,36 @@ extension EndToEndTests.EncryptingRoutes {
         }
     }
 
+    @Test("an HTTP/2 body sent without a Content-Length is held, or streamed chunked past 64 KiB, and encrypted either way")
+    func http2BodyWithoutLength() async throws {
+        try await Self.withEncryptingProxy { harness, _ in
+            let large = harness.directory.appendingPathComponent("large.json")
+            try Data(#"{"ssn": "078-05-1120", "note": "\#(String(repeating: "n", count: 100_000))"}"#.utf8).write(to: large)
+            for (body, chunked) in [(Self.document, false), ("@\(large.path)", true)] {
+                // `Content-Length:` with no value makes curl leave the header out; the body still goes in DATA frames.
+                let result = try await harness.curl(
+                    "/v1/patients",
+                    ["--http2", "-H", "content-type: application/json", "-H", "Content-Length:", "--data-binary", body]
+                )
+                #expect(result.status == 200, "\(result.bodyText)")
+                let seen = try #require(result.echoed)
+                #expect(seen.values("transfer-encoding") == (chunked ? ["chunked"] : []))
+                #expect(seen.values("content-length") == (chunked ? [] : [String(seen.body_length)]))
+                #expect(seen.complete)
+                #expect(seen.body?.contains("078-05-1120") == false)
+                #expect(seen.body?.contains("sg1:pii:") == true)
+            }
+            // Outside encrypting routes such a body streams through chunked, as it came.
+            let passthrough = try await harness.curl(
+                "/elsewhere",
+                ["--http2", "-H", "content-type: application/json", "-H", "Content-Length:", "--data-binary", Self.document]
+            )
+            #expect(passthrough.status == 200, "\(passthrough.bodyText)")
+            #expect(passthrough.echoed?.values("transfer-encoding") == ["chunked"])
+            #expect(passthrough.echoed?.body == Self.document)
+        }
+    }
+
     @Test("a rewritten body that ends with trailers stays chunked, the framing that carries them")
     func trailersKeepChunkedFraming() async throws {
         try await Self.withEncryptingProxy { harness, _ in

@@ -79,6 +79,10 @@ struct RequestPlannerTests {
         #expect(chunked.upstreamHead.headers["transfer-encoding"] == ["chunked"])
         #expect(try self.plan(Self.head(.GET, "/")).framing == .none)
         #expect(try self.plan(Self.head(.POST, "/", version: .init(major: 2, minor: 0))).framing == .streamed)
+        // An HTTP/2 body without Content-Length, as NIO's HTTP/2-to-HTTP/1 codec hands it over.
+        let http2 = try self.plan(Self.head(.POST, "/", version: .init(major: 2, minor: 0), [("transfer-encoding", "chunked")]))
+        #expect(http2.framing == .streamed)
+        #expect(http2.upstreamHead.headers["transfer-encoding"] == ["chunked"])
     }
 
     @Test("routes: methods, authorization, tunnels")
