@@ -303,7 +303,8 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
                 exchange.upstreamHead?.headers.remove(name: "transfer-encoding")
                 // An HTTP/2 request that turned out to have no body is sent without one, as it came.
                 if held.readableBytes > 0 || !exchange.decideFramingOnFirstPart {
-                    exchange.upstreamHead?.headers.replaceOrAdd(name: "content-length", value: String(held.readableBytes))
+                    let length = String(held.readableBytes)
+                    exchange.upstreamHead?.headers.replaceOrAdd(name: "content-length", value: length)
                 }
                 exchange.decideFramingOnFirstPart = false
             } else if !exchange.requestEnded, held.readableBytes <= exchange.bodyHoldLimit {
