@@ -7,7 +7,7 @@ import NIOCore
 /// scheduling and cancelling one per request. Used on its channel's event loop only.
 struct DeadlineTimer {
     /// The deadline now, `nil` when nothing is watched.
-    private(set) var deadline: NIODeadline?
+    private var deadline: NIODeadline?
     private var task: Scheduled<Void>?
     private var taskFiresAt = NIODeadline.uptimeNanoseconds(0)
 

@@ -349,8 +349,9 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
     }
 
     private func responseTimerFired() {
-        guard let context = self.context,
-            self.responseTimer.expired(now: context.eventLoop.now, eventLoop: context.eventLoop, expire: { self.responseTimerFired() }),
+        guard let context = self.context else { return }
+        let now = context.eventLoop.now
+        guard self.responseTimer.expired(now: now, eventLoop: context.eventLoop, expire: { self.responseTimerFired() }),
             let exchange = self.exchange, exchange.status == nil
         else { return }
         self.exchange = nil
