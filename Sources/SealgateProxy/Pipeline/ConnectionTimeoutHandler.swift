@@ -28,6 +28,7 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler {
     /// When the current state's timeout expires; none while a request is being served. Requests on a kept-alive
     /// connection schedule nothing.
     private var timer = DeadlineTimer()
+    /// The last read or write of an HTTP/2 connection (HTTP/1.1 connections time out by their state alone).
     private var lastActivity = NIODeadline.uptimeNanoseconds(0)
     private var handshakeCompleted = false
     private var context: ChannelHandlerContext?
@@ -67,7 +68,7 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        self.lastActivity = context.eventLoop.now
+        if case .http2 = self.state { self.lastActivity = context.eventLoop.now }
         if case .idle = self.state {
             self.state = .awaitingHead
             self.requestLine.removeAll(keepingCapacity: true)
@@ -88,7 +89,7 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler {
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        self.lastActivity = context.eventLoop.now
+        if case .http2 = self.state { self.lastActivity = context.eventLoop.now }
         context.write(data, promise: promise)
     }
 

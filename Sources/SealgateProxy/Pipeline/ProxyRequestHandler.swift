@@ -52,6 +52,9 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.responseTimer.clear(cancelTask: true)
+        // Normally done at channelInactive; the backend connection holds this handler as its delegate until then.
+        self.exchange?.upstream?.abort()
+        self.exchange = nil
         self.context = nil
     }
 

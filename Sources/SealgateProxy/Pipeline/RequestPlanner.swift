@@ -4,7 +4,9 @@ import SealgateCertificates
 
 /// Decides what happens to a request head: refused with a ``Problem``, or forwarded with a
 /// rewritten head. Pure: no I/O, so every rule of DESIGN.md's "Routes and requests" is testable alone.
-struct RequestPlanner: Sendable {
+///
+/// A class, so that the handlers of every connection reach it without copying the configuration it holds.
+final class RequestPlanner: Sendable {
     let configuration: ProxyConfiguration
     let router: Router
     /// The identity header in lower case, and its underscore spelling.

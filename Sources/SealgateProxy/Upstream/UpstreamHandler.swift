@@ -17,8 +17,10 @@ final class UpstreamHandler: ChannelDuplexHandler {
     typealias OutboundIn = HTTPClientRequestPart
     typealias OutboundOut = HTTPClientRequestPart
 
-    /// The exchange using this connection; `nil` while idle in the pool.
-    weak var delegate: (any UpstreamDelegate)?
+    /// The exchange using this connection; `nil` while idle in the pool. Strong, and cleared when the exchange lets go
+    /// (``abort()``, the pool's release, the connection's close): a weak reference would give every request handler
+    /// a side table, and every retain and release of it the slow path.
+    var delegate: (any UpstreamDelegate)?
     private weak var pool: UpstreamConnectionPool?
     private var context: ChannelHandlerContext?
     private var readsHeld = false
