@@ -1,22 +1,27 @@
-/// Timing loops for the benchmark: each runs its body repeatedly for about a second.
+/// Timing loops for the benchmark: each runs its body repeatedly for about two seconds.
 enum Measurement {
-    /// Seconds per call of `body`, after a short warm-up, averaged over about `seconds` of calls.
-    static func secondsPerCall(for seconds: Double = 1, _ body: () throws -> Int) rethrows -> Double {
+    /// Seconds per call of `body`, after a short warm-up: the median of `samples` windows of about `seconds` each, so
+    /// that one slow stretch of a shared machine does not decide the figure.
+    static func secondsPerCall(samples: Int = 5, seconds: Double = 0.4, _ body: () throws -> Int) rethrows -> Double {
         let clock = ContinuousClock()
         var sink = 0
         for _ in 0..<10 { sink &+= try body() }
-        var calls = 0
+        var perCall: [Double] = []
         var batch = 1
-        let start = clock.now
-        var elapsed = 0.0
-        while elapsed < seconds {
-            for _ in 0..<batch { sink &+= try body() }
-            calls += batch
-            batch = min(batch * 2, 1 << 16)
-            elapsed = Self.seconds(clock.now - start)
+        for _ in 0..<samples {
+            var calls = 0
+            let start = clock.now
+            var elapsed = 0.0
+            while elapsed < seconds {
+                for _ in 0..<batch { sink &+= try body() }
+                calls += batch
+                batch = min(batch * 2, 1 << 16)
+                elapsed = Self.seconds(clock.now - start)
+            }
+            perCall.append(elapsed / Double(calls))
         }
         Self.keep(sink)
-        return elapsed / Double(calls)
+        return perCall.sorted()[samples / 2]
     }
 
     /// A duration in seconds.
