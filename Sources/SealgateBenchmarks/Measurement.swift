@@ -7,8 +7,9 @@ enum Measurement {
         var sink = 0
         for _ in 0..<10 { sink &+= try body() }
         var perCall: [Double] = []
-        var batch = 1
         for _ in 0..<samples {
+            // Each window grows its own batches from one call, so that a slow body's windows stay near `seconds`.
+            var batch = 1
             var calls = 0
             let start = clock.now
             var elapsed = 0.0
