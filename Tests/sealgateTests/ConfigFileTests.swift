@@ -274,7 +274,9 @@ struct ConfigFileTests {
         process.arguments = ["check-config", path]
         let errorFile = fixture.directory.appendingPathComponent("stderr")
         _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
-        process.standardError = try FileHandle(forWritingTo: errorFile)
+        let errors = try FileHandle(forWritingTo: errorFile)
+        defer { try? errors.close() }
+        process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         while process.isRunning { try await Task.sleep(for: .milliseconds(10)) }

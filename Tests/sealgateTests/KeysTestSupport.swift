@@ -85,9 +85,16 @@ final class KeysSandbox {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: files[0]))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: files[1]))
-        process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: files[2]))
+        let handles = [
+            try FileHandle(forWritingTo: URL(fileURLWithPath: files[0])),
+            try FileHandle(forWritingTo: URL(fileURLWithPath: files[1])),
+            try FileHandle(forReadingFrom: URL(fileURLWithPath: files[2])),
+        ]
+        // Foundation's Process would keep the test process's copies open for good.
+        defer { handles.forEach { try? $0.close() } }
+        process.standardOutput = handles[0]
+        process.standardError = handles[1]
+        process.standardInput = handles[2]
         let status = try await withCheckedThrowingContinuation {
             (continuation: CheckedContinuation<Int32, any Error>) in
             process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }

@@ -35,9 +35,12 @@ final class BackendProcess: @unchecked Sendable {
         self.process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         self.process.arguments =
             ["python3", TestEnvironment.backendScript, self.recordURL.path] + (tls.map { [$0.certificate, $0.key, $0.clientCA] } ?? [])
-        self.process.standardOutput = try FileHandle(forWritingTo: portURL)
+        let portFile = try FileHandle(forWritingTo: portURL)
+        self.process.standardOutput = portFile
         self.process.standardError = FileHandle.nullDevice
         try self.process.run()
+        // The child has its own copy; Foundation's Process would keep this one open for good.
+        try? portFile.close()
         for _ in 0..<200 {
             if let text = try? String(contentsOf: portURL, encoding: .utf8),
                 let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines))

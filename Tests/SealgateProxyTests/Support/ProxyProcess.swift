@@ -20,9 +20,12 @@ final class ProxyProcess: @unchecked Sendable {
         self.process.executableURL = URL(fileURLWithPath: TestEnvironment.sealgateBinary)
         self.process.arguments = ["run", "--config", configURL.path]
         self.process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        self.process.standardError = try FileHandle(forWritingTo: self.logURL)
+        let log = try FileHandle(forWritingTo: self.logURL)
+        self.process.standardError = log
         self.process.standardOutput = FileHandle.nullDevice
         try self.process.run()
+        // The child has its own copy; Foundation's Process would keep this one open for good.
+        try? log.close()
         let wantsAdmin = configuration.contains("admin:")
         let wantsKeys = waitForKeys && configuration.contains("encrypt:")
         for _ in 0..<400 {

@@ -86,13 +86,19 @@ func runProcess(_ executable: String, _ arguments: [String], input: Data? = nil,
     let errURL = directory.appendingPathComponent("err")
     _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
     _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-    process.standardOutput = try FileHandle(forWritingTo: outURL)
-    process.standardError = try FileHandle(forWritingTo: errURL)
+    var handles = [try FileHandle(forWritingTo: outURL), try FileHandle(forWritingTo: errURL)]
+    // Closed here once the child has its own copies: Foundation's Process keeps them open otherwise, and a suite that
+    // leaked a few per child reached over 1,300 descriptors, where Process.run() itself crashes (an over-read while
+    // listing /proc/self/fd, swift-corelibs-foundation#5472).
+    defer { handles.forEach { try? $0.close() } }
+    process.standardOutput = handles[0]
+    process.standardError = handles[1]
     if let input {
         // A file rather than a pipe: the child then always sees end-of-input.
         let inURL = directory.appendingPathComponent("in")
         try input.write(to: inURL)
-        process.standardInput = try FileHandle(forReadingFrom: inURL)
+        handles.append(try FileHandle(forReadingFrom: inURL))
+        process.standardInput = handles[2]
     } else {
         process.standardInput = FileHandle.nullDevice
     }
