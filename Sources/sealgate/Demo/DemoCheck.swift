@@ -103,7 +103,10 @@ struct DemoCheck: Service {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: command[0].contains("/") ? command[0] : "/usr/bin/env")
         process.arguments = command[0].contains("/") ? Array(command.dropFirst()) : command
-        process.standardOutput = try FileHandle(forWritingTo: outputURL)
+        // Closed here: Foundation's Process keeps the parent's copy open otherwise.
+        let output = try FileHandle(forWritingTo: outputURL)
+        defer { try? output.close() }
+        process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         let status = try await withCheckedThrowingContinuation {
             (continuation: CheckedContinuation<Int32, any Error>) in
