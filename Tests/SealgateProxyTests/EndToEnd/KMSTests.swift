@@ -87,11 +87,11 @@ extension EndToEndTests {
 
         @Test("the proxy encrypts and decrypts with keys wrapped by KMS, and keeps serving when KMS goes away")
         func servingWithKMS() async throws {
-            setenv("AWS_ACCESS_KEY_ID", "testing", 1)
-            setenv("AWS_SECRET_ACCESS_KEY", "testing", 1)
             try await KMSServer.with { kms in
                 let configuration = Self.configuration(kms, key: kms.info.arn)
-                try await ProxyHarness.with(configuration: configuration, prepare: { directory in
+                // The proxy's own credentials, not the test process's: setenv would race with the other suites' children.
+                let credentials = ["AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_PROFILE": "none"]
+                try await ProxyHarness.with(configuration: configuration, environment: credentials, prepare: { directory in
                     let config = directory.appendingPathComponent("kms.yaml").path
                     try configuration.replacingOccurrences(of: "{BACKEND}", with: "1").write(toFile: config, atomically: true, encoding: .utf8)
                     try await Self.makeKeys(config: config)
