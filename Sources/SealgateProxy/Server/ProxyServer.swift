@@ -108,8 +108,8 @@ public final class ProxyServer: Service {
         self.readiness.unblock("starting")
 
         let drained = channel.eventLoop.makePromise(of: Void.self)
-        try await withTaskCancellationHandler {
-            try await withGracefulShutdownHandler {
+        await withTaskCancellationHandler {
+            try? await withGracefulShutdownHandler {
                 try await channel.closeFuture.get()
             } onGracefulShutdown: {
                 self.readiness.block("shutting_down")
@@ -120,23 +120,51 @@ public final class ProxyServer: Service {
             // When another service fails the group cancels this one: stop listening at once.
             channel.close(promise: nil)
         }
-        let grace = self.configuration.shutdownGrace
-        let finished = await withTaskGroup(of: Bool.self) { group in
-            group.addTask { (try? await drained.futureResult.get()) != nil }
-            group.addTask {
-                try? await Task.sleep(for: grace)
-                return false
-            }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
+        if Task.isCancelled {
+            logger.info("stopping at once: closing every connection")
+            limiter.closeAll()
+            await pools.close()
+            drained.succeed()
+            return
         }
-        if finished {
-            self.logger.info("all connections finished")
-        } else {
-            self.logger.warning("shutdown grace period over: closing the remaining connections")
+        let finished = await Self.waitForDrain(drained.futureResult, within: self.configuration.shutdownGrace) {
+            logger.warning("shutdown grace period over: closing the remaining connections")
+            limiter.closeAll()
         }
+        await pools.close()
+        if finished { logger.info("all connections finished") }
     }
+
+    /// Waits until every connection has closed, but no longer than `grace`: then `forceClose` runs, and the wait goes
+    /// on for at most another ``forcedCloseWait`` (a TLS close waits for the peer's close_notify, which a hung client
+    /// never sends). Returns whether the connections finished within `grace`.
+    private static func waitForDrain(
+        _ drained: EventLoopFuture<Void>,
+        within grace: Duration,
+        forceClose: @escaping @Sendable () -> Void
+    ) async -> Bool {
+        let eventLoop = drained.eventLoop
+        let outcome = eventLoop.makePromise(of: Bool.self)
+        let settled = NIOLoopBoundBox.makeBoxSendingValue(false, eventLoop: eventLoop)
+        let settle: @Sendable (Bool) -> Void = { finished in
+            guard !settled.value else { return }
+            settled.value = true
+            outcome.succeed(finished)
+        }
+        let deadline = eventLoop.scheduleTask(in: TimeAmount(grace)) {
+            forceClose()
+            eventLoop.scheduleTask(in: Self.forcedCloseWait) { settle(false) }
+            drained.whenComplete { _ in settle(false) }
+        }
+        drained.whenComplete { _ in
+            deadline.cancel()
+            settle(true)
+        }
+        return (try? await outcome.futureResult.get()) ?? false
+    }
+
+    /// How long shutdown waits for connections it closed at the end of the grace period.
+    private static let forcedCloseWait = TimeAmount.milliseconds(1500)
 }
 
 /// Sets up one client connection: TLS, timeouts, then HTTP/1.1 or HTTP/2 as ALPN decides.
