@@ -232,6 +232,7 @@ struct ClientPipeline: Sendable {
                     )
                 }
             }
+            try sync.addHandler(HTTP2GracefulShutdown())
         } else {
             var decoderLimits = NIOHTTPDecoderLimitConfiguration()
             decoderLimits.maxHeaderFieldSize = self.limits.maxHeader

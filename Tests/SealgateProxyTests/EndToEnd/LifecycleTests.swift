@@ -145,6 +145,39 @@ struct LifecycleTests {
         }
     }
 
+    struct IdleHTTP2Result: Decodable {
+        var status: Int
+        var goaway: Int?
+        var closed: Bool
+        var seconds: Double?
+    }
+
+    @Test(
+        "SIGTERM with an idle HTTP/2 connection: GOAWAY, the connection closes, exit long before shutdown_grace",
+        .enabled(if: TestEnvironment.isCI || TestEnvironment.pythonImports("h2"), "needs Python h2 (installed by .ci/run)")
+    )
+    func http2GracefulShutdown() async throws {
+        try await ProxyHarness.with { harness in
+            let pki = harness.pki
+            let client = TestEnvironment.testsDirectory.appendingPathComponent("Fixtures/h2_idle_client.py").path
+            async let idle = runProcess(
+                "python3",
+                [client, String(harness.proxy.port), pki.caPath, pki.certificatePath(.writer), pki.keyPath(.writer), "/v1/patients", "20"]
+            )
+            try await Task.sleep(for: .seconds(1))
+            let started = ContinuousClock.now
+            #expect(try await harness.proxy.stop(signal: SIGTERM, timeout: .seconds(15)) == 0)
+            #expect(ContinuousClock.now - started < .seconds(3))
+            let output = try await idle
+            let result = try JSONDecoder().decode(IdleHTTP2Result.self, from: output.standardOutput)
+            #expect(result.status == 200)
+            // NO_ERROR: a graceful GOAWAY.
+            #expect(result.goaway == 0)
+            #expect(result.closed)
+            #expect((result.seconds ?? 99) < 3)
+        }
+    }
+
     @Test("SIGTERM with nothing in flight exits at once")
     func quickShutdown() async throws {
         try await ProxyHarness.with { harness in
