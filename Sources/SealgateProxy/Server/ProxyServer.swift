@@ -1,4 +1,5 @@
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOExtras
@@ -22,6 +23,10 @@ public final class ProxyServer: Service {
     private let serverTLS: ReloadableTLS
     private let upstreamTLS: ReloadableTLS?
     private let seenClients: SeenClientCertificates?
+    private let boundAddress = NIOLockedValueBox<SocketAddress?>(nil)
+
+    /// The address it listens on, once it does (the port chosen when the configuration says 0).
+    public var localAddress: SocketAddress? { self.boundAddress.withLockedValue { $0 } }
 
     /// - Parameters:
     ///   - configuration: the validated configuration.
@@ -98,6 +103,7 @@ public final class ProxyServer: Service {
             .bind(host: listener.address.host, port: listener.address.port)
             .get()
 
+        self.boundAddress.withLockedValue { $0 = channel.localAddress }
         self.logger.info(
             "listening",
             metadata: [
@@ -218,6 +224,8 @@ struct ClientPipeline: Sendable {
             streamConfiguration.outboundBufferSizeHighWatermark = Self.http2WindowSize
             streamConfiguration.outboundBufferSizeLowWatermark = Self.http2WindowSize / 2
             let shared = self.shared
+            let shutdown = HTTP2GracefulShutdown()
+            let boundShutdown = NIOLoopBound(shutdown, eventLoop: channel.eventLoop)
             try sync.addHandler(FlushCoalescer())
             _ = try sync.configureHTTP2Pipeline(
                 mode: .server,
@@ -225,6 +233,7 @@ struct ClientPipeline: Sendable {
                 streamConfiguration: streamConfiguration
             ) { stream in
                 stream.eventLoop.makeCompletedFuture {
+                    boundShutdown.value.streamOpened(stream)
                     try stream.pipeline.syncOperations.addHandler(HTTP2EndStreamCoalescer())
                     try stream.pipeline.syncOperations.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
                     try stream.pipeline.syncOperations.addHandler(
@@ -232,7 +241,7 @@ struct ClientPipeline: Sendable {
                     )
                 }
             }
-            try sync.addHandler(HTTP2GracefulShutdown())
+            try sync.addHandler(shutdown)
         } else {
             var decoderLimits = NIOHTTPDecoderLimitConfiguration()
             decoderLimits.maxHeaderFieldSize = self.limits.maxHeader
