@@ -41,8 +41,14 @@ extension ExchangeStateMachine {
         /// The client taking response bytes again (`limits.write_timeout`), while its connection is not writable.
         var write: NIODeadline?
 
+        /// The earliest of them (asked after every event: no array is built).
         var earliest: NIODeadline? {
-            [self.body, self.response, self.read, self.write].lazy.compactMap { $0 }.min()
+            func min(_ a: NIODeadline?, _ b: NIODeadline?) -> NIODeadline? {
+                guard let a else { return b }
+                guard let b else { return a }
+                return Swift.min(a, b)
+            }
+            return min(min(self.body, self.response), min(self.read, self.write))
         }
     }
 
