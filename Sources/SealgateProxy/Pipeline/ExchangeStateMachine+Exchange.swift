@@ -52,8 +52,10 @@ extension ExchangeStateMachine {
         }
     }
 
-    /// One proxied request, from its head to the end of its response.
-    struct Exchange {
+    /// One proxied request, from its head to the end of its response. A class that never leaves its machine: events
+    /// change it in place, where a struct in the state enum would be copied out (thirty fields, most of them
+    /// references to retain) and back on every event and every query.
+    final class Exchange {
         let number: Int
         let requestID: String
         let start: NIODeadline
@@ -133,7 +135,7 @@ extension ExchangeStateMachine {
         }
 
         /// Queues rewritten request body bytes for the backend: into the held body while there is one.
-        mutating func queueRewritten(_ output: ByteBuffer) {
+        func queueRewritten(_ output: ByteBuffer) {
             guard output.readableBytes > 0 else { return }
             if self.heldBody?.readableBytes == 0 {
                 // The usual case, a body rewritten in one piece, is held without a copy.

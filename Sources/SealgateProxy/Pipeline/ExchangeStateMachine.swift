@@ -21,8 +21,6 @@ struct ExchangeStateMachine<Upstream: AnyObject> {
         /// A request was answered before its body ended: up to `remaining` more bytes are read and dropped.
         case discarding(remaining: Int, deadline: NIODeadline)
         case closed
-        /// Only while an exchange is mutated in place.
-        case modifying
     }
 
     /// Methods that may be retried automatically (RFC 9110 §9.2.2).
@@ -68,7 +66,7 @@ struct ExchangeStateMachine<Upstream: AnyObject> {
         switch self.state {
         case .active(let exchange): exchange.deadlines.earliest
         case .discarding(_, let deadline): deadline
-        case .idle, .closed, .modifying: nil
+        case .idle, .closed: nil
         }
     }
 
@@ -118,23 +116,22 @@ struct ExchangeStateMachine<Upstream: AnyObject> {
                 self.state = .discarding(remaining: remaining - bytes, deadline: deadline)
             }
             return .none
-        case .active(var exchange):
+        case .active(let exchange):
             // Nothing follows a request's end (a pipelined request waits for this one's response).
             guard !exchange.requestEnded else { return .none }
-            self.state = .modifying
             exchange.bytesIn += bytes
             if exchange.bytesIn > self.limits.maxBody {
                 return self.fail(exchange, with: .payloadTooLarge(limit: self.limits.maxBody), now: now)
             }
             if case .end = part { exchange.requestEnded = true }
             do {
-                try self.queue(part, in: &exchange)
+                try self.queue(part, in: exchange)
             } catch {
                 return self.fail(exchange, with: error, now: now)
             }
-            self.refreshBodyDeadline(&exchange, now: now)
-            return self.forward(&exchange, now: now)
-        case .idle, .closed, .modifying:
+            self.refreshBodyDeadline(exchange, now: now)
+            return self.forward(exchange, now: now)
+        case .idle, .closed:
             return .none
         }
     }
@@ -142,21 +139,17 @@ struct ExchangeStateMachine<Upstream: AnyObject> {
     /// The client's read ended: what was written to the backend during it leaves in one flush.
     mutating func clientReadComplete() -> Action {
         self.clientReading = false
-        guard case .active(var exchange) = self.state, exchange.unflushed, let upstream = exchange.upstream else { return .none }
-        self.state = .modifying
+        guard case .active(let exchange) = self.state, exchange.unflushed, let upstream = exchange.upstream else { return .none }
         exchange.unflushed = false
-        self.state = .active(exchange)
         return .flushUpstream(upstream)
     }
 
     /// The client's connection can take more response bytes, or cannot.
     mutating func clientWritabilityChanged(isWritable: Bool, now: NIODeadline) -> Action {
-        guard case .active(var exchange) = self.state else { return .none }
-        self.state = .modifying
+        guard case .active(let exchange) = self.state else { return .none }
         exchange.clientWritable = isWritable
         exchange.deadlines.write = isWritable ? nil : now + self.limits.writeTimeout
         if exchange.status != nil { exchange.deadlines.read = isWritable ? now + self.limits.readTimeout : nil }
-        self.state = .active(exchange)
         return .none
     }
 
@@ -197,17 +190,16 @@ struct ExchangeStateMachine<Upstream: AnyObject> {
 
     /// The pool answered the request for a connection of exchange `number`.
     mutating func upstreamAcquired(_ result: Result<(Upstream, reused: Bool), any Error>, number: Int, now: NIODeadline) -> Action {
-        guard case .active(var exchange) = self.state, exchange.number == number, case .acquiring = exchange.link else {
+        guard case .active(let exchange) = self.state, exchange.number == number, case .acquiring = exchange.link else {
             if case .success(let (upstream, _)) = result { return .releaseUpstream(upstream) }
             return .none
         }
-        self.state = .modifying
         switch result {
         case .success(let (upstream, reused)):
             exchange.link = .attached(upstream, reused: reused)
             exchange.upstreamWritable = true
-            self.refreshBodyDeadline(&exchange, now: now)
-            return self.forward(&exchange, now: now)
+            self.refreshBodyDeadline(exchange, now: now)
+            return self.forward(exchange, now: now)
         case .failure:
             return self.respond(.upstreamUnavailable, to: exchange, abort: nil, now: now)
         }
@@ -215,18 +207,15 @@ struct ExchangeStateMachine<Upstream: AnyObject> {
 
     /// The backend connection can take more request bytes, or cannot.
     mutating func upstreamWritabilityChanged(isWritable: Bool, now: NIODeadline) -> Action {
-        guard case .active(var exchange) = self.state, exchange.upstream != nil else { return .none }
-        self.state = .modifying
+        guard case .active(let exchange) = self.state, exchange.upstream != nil else { return .none }
         exchange.upstreamWritable = isWritable
-        self.refreshBodyDeadline(&exchange, now: now)
-        self.state = .active(exchange)
+        self.refreshBodyDeadline(exchange, now: now)
         return .none
     }
 
     /// The backend's response head.
     mutating func responseHeadReceived(_ head: HTTPResponseHead, now: NIODeadline) -> Action {
-        guard case .active(var exchange) = self.state, exchange.upstream != nil, exchange.status == nil else { return .none }
-        self.state = .modifying
+        guard case .active(let exchange) = self.state, exchange.upstream != nil, exchange.status == nil else { return .none }
         exchange.deadlines.response = nil
         exchange.deadlines.read = exchange.clientWritable ? now + self.limits.readTimeout : nil
         exchange.status = head.status
@@ -244,14 +233,12 @@ struct ExchangeStateMachine<Upstream: AnyObject> {
             exchange.responseRewriter = try? BodyRewriter(rules: decryption.rules, keys: decryption.keys, mode: .decrypt)
             if exchange.responseRewriter != nil { downstream.headers.remove(name: "content-length") }
         }
-        self.state = .active(exchange)
         return .writeResponseHead(downstream)
     }
 
     /// A part of the backend's response body.
     mutating func responseBodyReceived(_ buffer: ByteBuffer, now: NIODeadline) -> Action {
-        guard case .active(var exchange) = self.state, exchange.status != nil else { return .none }
-        self.state = .modifying
+        guard case .active(let exchange) = self.state, exchange.status != nil else { return .none }
         exchange.bytesOut += buffer.readableBytes
         if exchange.clientWritable { exchange.deadlines.read = now + self.limits.readTimeout }
         var output = buffer
@@ -262,14 +249,12 @@ struct ExchangeStateMachine<Upstream: AnyObject> {
                 return self.fail(exchange, with: error, now: now)
             }
         }
-        self.state = .active(exchange)
         return output.readableBytes > 0 ? .writeResponseBody(output) : .none
     }
 
     /// The end of the backend's response: the exchange is complete.
     mutating func responseEndReceived(_ trailers: HTTPHeaders?, now: NIODeadline) -> Action {
-        guard case .active(var exchange) = self.state, exchange.status != nil else { return .none }
-        self.state = .modifying
+        guard case .active(let exchange) = self.state, exchange.status != nil else { return .none }
         var rest: ByteBuffer?
         if exchange.responseRewriter != nil {
             do {
@@ -298,8 +283,7 @@ struct ExchangeStateMachine<Upstream: AnyObject> {
 
     /// The backend connection closed or failed before the response ended.
     mutating func upstreamClosed(now: NIODeadline) -> Action {
-        guard case .active(var exchange) = self.state, exchange.upstream != nil else { return .none }
-        self.state = .modifying
+        guard case .active(let exchange) = self.state, exchange.upstream != nil else { return .none }
         if exchange.status != nil {
             // The response was cut short: so is the client's copy.
             self.state = .closed
@@ -309,8 +293,7 @@ struct ExchangeStateMachine<Upstream: AnyObject> {
             // A kept-alive connection the backend closed while the request was still held: nothing reached the
             // backend, so the request goes on a fresh connection, once.
             exchange.link = .acquiring
-            self.refreshBodyDeadline(&exchange, now: now)
-            self.state = .active(exchange)
+            self.refreshBodyDeadline(exchange, now: now)
             return .acquireUpstream(number: exchange.number, fresh: true, sendContinue: false)
         }
         if exchange.reused, exchange.replayable, exchange.requestEnded, let head = exchange.sentHead,
@@ -322,7 +305,6 @@ struct ExchangeStateMachine<Upstream: AnyObject> {
             exchange.upstreamHead = head
             exchange.framing = .decided
             exchange.pending = [.end(nil)]
-            self.state = .active(exchange)
             return .acquireUpstream(number: exchange.number, fresh: true, sendContinue: false)
         }
         return self.respond(.upstreamFailed, to: exchange, abort: nil, now: now)
@@ -351,7 +333,7 @@ struct ExchangeStateMachine<Upstream: AnyObject> {
                 return self.fail(exchange, with: .clientWriteTimeout, now: now)
             }
             return .none
-        case .idle, .discarding, .closed, .modifying:
+        case .idle, .discarding, .closed:
             return .none
         }
     }
@@ -370,12 +352,12 @@ struct ExchangeStateMachine<Upstream: AnyObject> {
     }
 
     /// The body timer runs while the request body streams and the client's reads are open; held reads stop it.
-    private func refreshBodyDeadline(_ exchange: inout Exchange, now: NIODeadline) {
+    private func refreshBodyDeadline(_ exchange: Exchange, now: NIODeadline) {
         exchange.deadlines.body = !exchange.requestEnded && exchange.readsClient ? now + self.limits.bodyTimeout : nil
     }
 
     /// Queues a request part for the backend, through the route's encrypt rules if it has any.
-    private func queue(_ part: HTTPClientRequestPart, in exchange: inout Exchange) throws(Problem) {
+    private func queue(_ part: HTTPClientRequestPart, in exchange: Exchange) throws(Problem) {
         switch part {
         case .body(.byteBuffer(let buffer)):
             if buffer.readableBytes > 0, let refusal = exchange.refusalIfBodyArrives { throw refusal }
@@ -394,9 +376,7 @@ struct ExchangeStateMachine<Upstream: AnyObject> {
 
     /// Writes the head (once, with its framing) and every pending part to the backend, once connected; a rewritten
     /// body is held until it ends or outgrows its limit. Flushes at the request's end or outside a client read.
-    /// Stores the exchange back.
-    private mutating func forward(_ exchange: inout Exchange, now: NIODeadline) -> Action {
-        defer { self.state = .active(exchange) }
+    private mutating func forward(_ exchange: Exchange, now: NIODeadline) -> Action {
         guard let upstream = exchange.upstream else { return .none }
         var heldLength: Int?
         if let held = exchange.heldBody, case .rewritten(let holdLimit, _) = exchange.framing {
