@@ -38,7 +38,8 @@ struct RunCommand: AsyncParsableCommand {
         }
         LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: configuration.logLevel) }
         let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        MetricsSystem.bootstrap(SealgateMetricsFactory(registry: registry))
+        Gauge(label: "sealgate_build_info", dimensions: [("version", SealgateVersion.current)]).record(1)
         let logger = Logger(label: "sealgate")
         for warning in configuration.warnings { logger.warning("configuration: \(warning)") }
         try await Self.serve(configuration, registry: registry, logger: logger, companions: companions(logger))
@@ -115,7 +116,10 @@ struct RunCommand: AsyncParsableCommand {
                 address: address,
                 group: group,
                 readiness: readiness,
-                renderMetrics: { registry.emitToString() },
+                renderMetrics: {
+                    await monitor.updateMetrics()
+                    return registry.emitToString() + ProcessMetrics.exposition()
+                },
                 renderCertificates: { await monitor.report().json() },
                 logger: logger
             )

@@ -37,6 +37,8 @@ public final class WebhookNotifier: Service, Sendable {
     ///   - webhooks: where alerts go.
     ///   - retry: attempts, timeout and backoff of each delivery.
     ///   - queueLength: batches of alerts waiting per webhook before the oldest are dropped.
+    ///   - metrics: counts deliveries by format and result (each at 0 from the start).
+    ///   - logger: reports failed deliveries.
     public init(
         webhooks: [MonitorConfiguration.Webhook],
         retry: RetryPolicy = RetryPolicy(),
@@ -51,6 +53,7 @@ public final class WebhookNotifier: Service, Sendable {
         self.retry = retry
         self.metrics = metrics
         self.logger = logger
+        metrics.declareAlertNotifications(formats: webhooks.map(\.format.rawValue))
     }
 
     /// Queues alerts for every webhook; returns at once.

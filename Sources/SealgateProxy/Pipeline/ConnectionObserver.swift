@@ -47,21 +47,26 @@ final class ConnectionObserver: ChannelInboundHandler {
         context.fireErrorCaught(error)
     }
 
+    /// The error texts that name each reason; anything else is `other`.
+    private static let reasonsByText: [(String, String)] = [
+        ("PEER_DID_NOT_RETURN_A_CERTIFICATE", "no_client_certificate"),
+        ("CERTIFICATE_VERIFY_FAILED", "certificate_verify_failed"),
+        ("UNSUPPORTED_PROTOCOL", "protocol_version"),
+        ("WRONG_VERSION_NUMBER", "protocol_version"),
+        ("PROTOCOL_VERSION", "protocol_version"),
+        ("HTTP_REQUEST", "plain_http"),
+        ("NO_SHARED_CIPHER", "no_shared_cipher"),
+        ("NO_APPLICATION_PROTOCOL", "alpn"),
+        ("UNCLEANSHUTDOWN", "client_closed"),
+    ]
+
+    /// Every reason a failed handshake is counted under.
+    static let reasons: [String] = Array(Set(reasonsByText.map(\.1))).sorted() + ["other"]
+
     /// A short, stable reason for a failed handshake, used as a metric label.
     static func reason(for error: any Error) -> String {
         let text = String(describing: error).uppercased()
-        let reasons: [(String, String)] = [
-            ("PEER_DID_NOT_RETURN_A_CERTIFICATE", "no_client_certificate"),
-            ("CERTIFICATE_VERIFY_FAILED", "certificate_verify_failed"),
-            ("UNSUPPORTED_PROTOCOL", "protocol_version"),
-            ("WRONG_VERSION_NUMBER", "protocol_version"),
-            ("PROTOCOL_VERSION", "protocol_version"),
-            ("HTTP_REQUEST", "plain_http"),
-            ("NO_SHARED_CIPHER", "no_shared_cipher"),
-            ("NO_APPLICATION_PROTOCOL", "alpn"),
-            ("UNCLEANSHUTDOWN", "client_closed"),
-        ]
-        return reasons.first { text.contains($0.0) }?.1 ?? "other"
+        return Self.reasonsByText.first { text.contains($0.0) }?.1 ?? "other"
     }
 }
 
