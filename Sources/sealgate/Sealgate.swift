@@ -11,6 +11,26 @@ struct Sealgate: AsyncParsableCommand {
         ],
         defaultSubcommand: RunCommand.self
     )
+
+    /// ArgumentParser's `main`, except that `certs check`, a Nagios plugin, exits 3 (UNKNOWN) rather
+    /// than 64 on a wrong command line.
+    static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        do {
+            var command = try Self.parseAsRoot(arguments)
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if arguments.starts(with: ["certs", "check"]), Self.exitCode(for: error) == .validationFailure {
+                printToStandardError(Self.fullMessage(for: error))
+                Self.exit(withError: ExitCode(3))
+            }
+            Self.exit(withError: error)
+        }
+    }
 }
 
 enum SealgateVersion {
