@@ -12,10 +12,14 @@ struct Sealgate: AsyncParsableCommand {
         defaultSubcommand: RunCommand.self
     )
 
-    /// ArgumentParser's `main`, except that `certs check`, a Nagios plugin, exits 3 (UNKNOWN) rather
-    /// than 64 on a wrong command line.
+    /// ArgumentParser's `main`, plus: a mistyped command name gets the nearest command suggested, and
+    /// `certs check`, a Nagios plugin, exits 3 (UNKNOWN) rather than 64 on a wrong command line.
     static func main() async {
         let arguments = Array(CommandLine.arguments.dropFirst())
+        if let message = CommandSuggestion.message(for: arguments, root: Self.self) {
+            printToStandardError(message)
+            Self.exit(withError: ExitCode.validationFailure)
+        }
         do {
             var command = try Self.parseAsRoot(arguments)
             if var command = command as? any AsyncParsableCommand {

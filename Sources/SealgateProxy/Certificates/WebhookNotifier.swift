@@ -62,7 +62,7 @@ public final class WebhookNotifier: Service, Sendable {
         for queue in self.queues {
             if case .dropped = queue.continuation.yield(alerts) {
                 self.metrics.alertNotification(format: queue.webhook.format.rawValue, result: "dropped")
-                self.logger.warning("alert queue full: the oldest alerts were dropped", metadata: ["webhook": "\(Self.host(queue.webhook.url))"])
+                self.logger.warning("alert queue full: the oldest alerts were dropped", metadata: ["webhook": "\(Self.loggable(queue.webhook))"])
             }
         }
     }
@@ -111,11 +111,18 @@ public final class WebhookNotifier: Service, Sendable {
             }
         }
         self.metrics.alertNotification(format: format, result: "failure")
-        // The host only: webhook URLs (Slack's among them) carry their secret in the path.
-        self.logger.error("alert not delivered", metadata: ["webhook": "\(Self.host(webhook.url))", "format": "\(format)", "error": "\(failure)"])
+        self.logger.error("alert not delivered", metadata: ["webhook": "\(Self.loggable(webhook))", "format": "\(format)", "error": "\(failure)"])
     }
 
-    private static func host(_ url: String) -> String {
-        URLComponents(string: url)?.host ?? "?"
+    /// The webhook's URL without what may be secret: user and password, query and fragment, and for
+    /// Slack the path after `/services/`, which is the webhook's token (written `redacted`).
+    static func loggable(_ webhook: MonitorConfiguration.Webhook) -> String {
+        guard var components = URLComponents(string: webhook.url) else { return "?" }
+        components.user = nil
+        components.password = nil
+        components.query = nil
+        components.fragment = nil
+        if webhook.format == .slack, components.path.hasPrefix("/services/") { components.path = "/services/redacted" }
+        return components.string ?? "?"
     }
 }

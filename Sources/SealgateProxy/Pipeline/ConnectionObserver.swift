@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -40,7 +41,7 @@ final class ConnectionObserver: ChannelInboundHandler {
                 metadata: [
                     "reason": "\(reason)",
                     "remote": "\(context.channel.remoteAddress?.ipAddress ?? "-")",
-                    "error": "\(error)",
+                    "error": "\(Self.detail(for: error))",
                 ]
             )
         }
@@ -62,6 +63,23 @@ final class ConnectionObserver: ChannelInboundHandler {
 
     /// Every reason a failed handshake is counted under.
     static let reasons: [String] = Array(Set(reasonsByText.map(\.1))).sorted() + ["other"]
+
+    /// What BoringSSL said, short: `certificate verify failed` for an error whose text is
+    /// `…error:1000007d:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED at /…/handshake.cc:393…`,
+    /// without codes or source paths; other errors as they describe themselves, up to the first ` at /`.
+    static func detail(for error: any Error) -> String {
+        let text = String(describing: error)
+        var reasons: [String] = []
+        var rest = text[...]
+        while let marker = rest.range(of: "OPENSSL_internal:") {
+            let reason = rest[marker.upperBound...].prefix { $0.isUppercase || $0.isNumber || $0 == "_" }
+            let readable = reason.lowercased().replacingOccurrences(of: "_", with: " ")
+            if !readable.isEmpty, !reasons.contains(readable) { reasons.append(readable) }
+            rest = rest[marker.upperBound...]
+        }
+        if !reasons.isEmpty { return reasons.joined(separator: ", ") }
+        return String((text.range(of: " at /").map { text[..<$0.lowerBound] } ?? text[...]).prefix(200))
+    }
 
     /// A short, stable reason for a failed handshake, used as a metric label.
     static func reason(for error: any Error) -> String {

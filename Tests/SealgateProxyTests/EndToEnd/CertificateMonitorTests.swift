@@ -221,5 +221,21 @@ extension EndToEndTests {
                 #expect(ContinuousClock.now - stopping < .seconds(5))
             }
         }
+
+        @Test("an undelivered alert's log line names the webhook URL without its credentials")
+        func webhookLogWithoutCredentials() async throws {
+            // A 404 is not retried, so the failure is logged at once.
+            let configuration = Self.configuration(alerts: [
+                "{type: webhook, url: \"http://alice:s3cret@127.0.0.1:{BACKEND}/status?code=404&token=t0ken#part\", format: json}",
+            ])
+            try await ProxyHarness.with(configuration: configuration, prepare: Self.prepareWatched) { harness in
+                #expect(try await Self.eventually { harness.proxy.logEntries().contains { $0["msg"] == "alert not delivered" } })
+                let failure = try #require(harness.proxy.logEntries().first { $0["msg"] == "alert not delivered" })
+                #expect(failure["webhook"] == "http://127.0.0.1:\(harness.backend.port)/status", "\(failure)")
+                #expect(failure["error"] == "HTTP 404")
+                let log = try String(contentsOf: harness.proxy.logURL, encoding: .utf8)
+                for secret in ["s3cret", "alice", "t0ken"] { #expect(!log.contains(secret), "\(secret)") }
+            }
+        }
     }
 }
