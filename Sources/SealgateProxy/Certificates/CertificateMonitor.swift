@@ -7,7 +7,8 @@ import ServiceLifecycle
 /// backend's CA and client certificate, the `monitor.watch` files and the client certificates
 /// seen in handshakes. Each look (at start, every `interval` and after each certificate reload)
 /// updates readiness and sends the alerts that ``ExpiryAlertTracker`` decides: to the log always,
-/// and to the webhooks. The expiry metrics are set at each scrape (``updateMetrics()``).
+/// and to the webhooks. Between looks, every firing alert is posted to Alertmanager again at least
+/// once a minute. The expiry metrics are set at each scrape (``updateMetrics()``).
 public actor CertificateMonitor: Service {
     private let configuration: MonitorConfiguration
     private let serverTLS: ReloadableTLS
@@ -58,11 +59,24 @@ public actor CertificateMonitor: Service {
         self.scanRequestContinuation.yield()
     }
 
+    /// Alertmanager is told about firing alerts at least this often, between looks too.
+    static let repostInterval: Duration = .seconds(60)
+
     public func run() async throws {
+        // Firing alerts go to Alertmanager every tick; the certificates are looked at every interval.
+        let tick = min(self.configuration.interval, Self.repostInterval)
         await runUntilShutdown(reactingTo: self.scanRequests, { await self.scan() }) {
+            await self.scan()
+            var sinceScan = Duration.zero
             while true {
-                await self.scan()
-                try await Task.sleep(for: self.configuration.interval)
+                try await Task.sleep(for: tick)
+                sinceScan += tick
+                if sinceScan >= self.configuration.interval {
+                    sinceScan = .zero
+                    await self.scan()
+                } else {
+                    await self.repost()
+                }
             }
         }
     }
@@ -87,9 +101,21 @@ public actor CertificateMonitor: Service {
         } else {
             self.readiness.unblock("server_certificate_expired")
         }
-        let alerts = self.tracker.update(statuses, at: self.now())
+        let now = self.now()
+        let alerts = self.tracker.update(statuses, at: now)
         for alert in alerts { self.log(alert) }
-        self.notifier?.deliver(alerts)
+        self.notifier?.deliver(alerts, firing: self.tracker.firing, post: self.alertmanagerPost, at: now)
+    }
+
+    /// Tells Alertmanager again about every firing alert, so that it does not time them out.
+    private func repost() {
+        self.notifier?.deliver([], firing: self.tracker.firing, post: self.alertmanagerPost, at: self.now())
+    }
+
+    /// Alerts end four ticks after each post unless posted again, as Prometheus does with its resend delay.
+    private var alertmanagerPost: AlertmanagerPost {
+        let tick = min(self.configuration.interval, Self.repostInterval)
+        return AlertmanagerPost(labels: self.configuration.labels, generatorURL: self.configuration.generatorURL, endsIn: tick * 4)
     }
 
     /// Every certificate's status, and the paths of the watched files that could not be read.
