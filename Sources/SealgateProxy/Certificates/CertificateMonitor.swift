@@ -62,9 +62,11 @@ public actor CertificateMonitor: Service {
     /// Alertmanager is told about firing alerts at least this often, between looks too.
     static let repostInterval: Duration = .seconds(60)
 
+    /// Firing alerts go to Alertmanager every tick; the certificates are looked at every interval.
+    private var tick: Duration { min(self.configuration.interval, Self.repostInterval) }
+
     public func run() async throws {
-        // Firing alerts go to Alertmanager every tick; the certificates are looked at every interval.
-        let tick = min(self.configuration.interval, Self.repostInterval)
+        let tick = self.tick
         await runUntilShutdown(reactingTo: self.scanRequests, { await self.scan() }) {
             await self.scan()
             var sinceScan = Duration.zero
@@ -114,8 +116,7 @@ public actor CertificateMonitor: Service {
 
     /// Alerts end four ticks after each post unless posted again, as Prometheus does with its resend delay.
     private var alertmanagerPost: AlertmanagerPost {
-        let tick = min(self.configuration.interval, Self.repostInterval)
-        return AlertmanagerPost(labels: self.configuration.labels, generatorURL: self.configuration.generatorURL, endsIn: tick * 4)
+        AlertmanagerPost(labels: self.configuration.labels, generatorURL: self.configuration.generatorURL, endsIn: self.tick * 4)
     }
 
     /// Every certificate's status, and the paths of the watched files that could not be read.
