@@ -13,7 +13,8 @@ struct Sealgate: AsyncParsableCommand {
     )
 
     /// ArgumentParser's `main`, plus: a mistyped command name gets the nearest command suggested, and
-    /// `certs check`, a Nagios plugin, exits 3 (UNKNOWN) rather than 64 on a wrong command line.
+    /// `certs check`, a Nagios plugin, answers a wrong command line with `CERTIFICATES UNKNOWN: …` on
+    /// standard output and exit 3 (UNKNOWN) rather than 64.
     static func main() async {
         let arguments = Array(CommandLine.arguments.dropFirst())
         if let message = CommandSuggestion.message(for: arguments, root: Self.self) {
@@ -29,6 +30,8 @@ struct Sealgate: AsyncParsableCommand {
             }
         } catch {
             if arguments.starts(with: ["certs", "check"]), Self.exitCode(for: error) == .validationFailure {
+                // Nagios shows the first line of standard output; the usage goes to standard error.
+                print("CERTIFICATES UNKNOWN: \(Self.message(for: error))")
                 printToStandardError(Self.fullMessage(for: error))
                 Self.exit(withError: ExitCode(3))
             }

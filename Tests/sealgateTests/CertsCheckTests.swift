@@ -76,6 +76,8 @@ struct CertsCheckTests {
     func usageErrorsAreUnknown(arguments: [String]) async throws {
         let outcome = try await KeysSandbox().run(arguments)
         #expect(outcome.status == 3, "\(outcome.stdout)\(outcome.stderr)")
+        #expect(outcome.stdout.hasPrefix("CERTIFICATES UNKNOWN: "), "\(outcome.stdout)")
+        #expect(outcome.stdout.split(separator: "\n").count == 1)
         #expect(outcome.stderr.contains("Usage: sealgate certs check"), "\(outcome.stderr)")
     }
 
