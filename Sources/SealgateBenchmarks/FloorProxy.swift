@@ -16,7 +16,7 @@ import NIOSSL
 enum FloorProxy {
     static func run(_ arguments: [String]) throws {
         guard arguments.count == 5, let listenPort = Int(arguments[0]), let backendPort = Int(arguments[1]) else {
-            throw FloorProxyError("usage: SealgateBenchmarks floor-proxy LISTEN_PORT BACKEND_PORT CERT KEY CA")
+            throw BenchmarkUsageError("usage: SealgateBenchmarks floor-proxy LISTEN_PORT BACKEND_PORT CERT KEY CA")
         }
         var tls = TLSConfiguration.makeServerConfiguration(
             certificateChain: try NIOSSLCertificate.fromPEMFile(arguments[2]).map { .certificate($0) },
@@ -53,11 +53,6 @@ enum FloorProxy {
         print("floor proxy listening on 127.0.0.1:\(listenPort), backend 127.0.0.1:\(backendPort)")
         try server.closeFuture.wait()
     }
-}
-
-private struct FloorProxyError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }
 
 /// Kept-alive backend connections of the one event loop: taken for a request, given back after its response.

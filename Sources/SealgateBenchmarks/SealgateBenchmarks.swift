@@ -5,7 +5,8 @@ import SealgateJSON
 
 /// `swift run -c release SealgateBenchmarks [WORD...]`: prints one table of sealgate's field-encryption throughput
 /// next to `openssl speed` and a Python baseline. With words, runs only the rows whose names contain one of them
-/// (for profiling a single row). `SealgateBenchmarks floor-proxy ...` runs the ``FloorProxy`` instead. See
+/// (for profiling a single row). `SealgateBenchmarks floor-proxy ...` runs the ``FloorProxy`` instead, and
+/// `relay-proxy ...` the ``RelayProxy``. See
 /// Benchmarks/README.md.
 @main
 enum SealgateBenchmarks {
@@ -16,8 +17,10 @@ enum SealgateBenchmarks {
     }
 
     static func main() throws {
-        if CommandLine.arguments.dropFirst().first == "floor-proxy" {
-            return try FloorProxy.run(Array(CommandLine.arguments.dropFirst(2)))
+        switch CommandLine.arguments.dropFirst().first {
+        case "floor-proxy": return try FloorProxy.run(Array(CommandLine.arguments.dropFirst(2)))
+        case "relay-proxy": return try RelayProxy.run(Array(CommandLine.arguments.dropFirst(2)))
+        default: break
         }
         let filters = CommandLine.arguments.dropFirst().map { $0.lowercased() }
         let rows = try Self.rows().filter { row in filters.isEmpty || filters.contains { row.name.lowercased().contains($0) } }

@@ -10,8 +10,8 @@ final class ProxyShared: Sendable {
     let metrics: ProxyMetrics
     let logger: Logger
     let accessLog: Bool
-    let maxBody: Int
-    let upstreamTimeout: TimeAmount
+    /// The limits of every exchange's phases.
+    let exchangeLimits: ExchangeStateMachine<UpstreamHandler>.Limits
     let keyRing: KeyRing
     let keyUseAudit: KeyUseAudit?
     let seenClients: SeenClientCertificates?
@@ -24,8 +24,13 @@ final class ProxyShared: Sendable {
         self.metrics = metrics
         self.logger = logger
         self.accessLog = configuration.accessLog
-        self.maxBody = configuration.limits.maxBody
-        self.upstreamTimeout = TimeAmount(configuration.upstream.timeout)
+        self.exchangeLimits = .init(
+            maxBody: configuration.limits.maxBody,
+            bodyTimeout: TimeAmount(configuration.limits.bodyTimeout),
+            responseTimeout: TimeAmount(configuration.upstream.timeout),
+            readTimeout: TimeAmount(configuration.upstream.readTimeout),
+            writeTimeout: TimeAmount(configuration.limits.writeTimeout)
+        )
         self.keyRing = keyRing
         self.keyUseAudit = keyUseAudit
         self.seenClients = seenClients

@@ -1,9 +1,7 @@
 import ArgumentParser
 import Logging
 import Metrics
-import NIOPosix
 import Prometheus
-import SealgateCertificates
 import SealgateProxy
 import ServiceLifecycle
 import UnixSignals
@@ -53,81 +51,26 @@ struct RunCommand: AsyncParsableCommand {
         logger: Logger,
         companions: [ServiceGroupConfiguration.ServiceConfiguration] = []
     ) async throws {
-        let group = MultiThreadedEventLoopGroup.singleton
-        let readiness = Readiness()
-        let metrics = ProxyMetrics()
-        let keyRing = KeyRing()
-        let usesKeys = configuration.proxy.routes.contains { !$0.encrypt.isEmpty }
-        let keyUseAudit = usesKeys
-            ? KeyUseAudit(log: try AuditLog(destination: .init(configured: configuration.audit), tool: "sealgate run"), logger: logger)
-            : nil
-        let serverTLS: ReloadableTLS
-        let upstreamTLS: ReloadableTLS?
+        let proxy: ProxyServices
         do {
-            serverTLS = try ReloadableTLS.server(configuration.proxy.listener)
-            upstreamTLS = try ReloadableTLS.upstream(configuration.proxy.upstream)
+            proxy = try ProxyServices(
+                configuration: configuration.proxy,
+                monitor: configuration.monitor,
+                keys: configuration.keys.map { settings in
+                    ProxyServices.Keys(vaultPath: settings.vaultPath) { try await Self.loadKeys(configuration) }
+                },
+                audit: AuditLog.Destination(configured: configuration.audit),
+                renderMetrics: { registry.emitToString() + ProcessMetrics.exposition() },
+                logger: logger
+            )
+        } catch let error as AuditLogError {
+            throw error
         } catch {
             logger.critical("certificates unusable: \(error)")
             throw ExitCode.failure
         }
-        let seenClients = SeenClientCertificates()
-        let proxy = ProxyServer(
-            configuration: configuration.proxy,
-            serverTLS: serverTLS,
-            upstreamTLS: upstreamTLS,
-            seenClients: seenClients,
-            group: group,
-            metrics: metrics,
-            readiness: readiness,
-            logger: logger,
-            keyRing: keyRing,
-            keyUseAudit: keyUseAudit
-        )
-        let notifier = configuration.monitor.webhooks.isEmpty
-            ? nil : WebhookNotifier(webhooks: configuration.monitor.webhooks, metrics: metrics, logger: logger)
-        let monitor = CertificateMonitor(
-            configuration: configuration.monitor,
-            serverTLS: serverTLS,
-            upstreamTLS: upstreamTLS,
-            seenClients: seenClients,
-            notifier: notifier,
-            readiness: readiness,
-            logger: logger
-        )
-        let tlsReloader = TLSReloader(materials: [serverTLS] + (upstreamTLS.map { [$0] } ?? []), metrics: metrics, logger: logger) {
-            monitor.requestScan()
-        }
-        var services = companions
-        if let notifier { services.append(.init(service: notifier)) }
-        services += [.init(service: monitor), .init(service: tlsReloader)]
-        if let keyUseAudit { services.append(.init(service: keyUseAudit)) }
-        if let settings = configuration.keys, usesKeys {
-            let reloader = KeyReloader(
-                vaultDirectory: settings.vaultPath,
-                keyRing: keyRing,
-                readiness: readiness,
-                metrics: metrics,
-                logger: logger
-            ) { try await Self.loadKeys(configuration) }
-            services.append(.init(service: reloader))
-        }
-        if let address = configuration.proxy.admin {
-            let admin = AdminServer(
-                address: address,
-                group: group,
-                readiness: readiness,
-                renderMetrics: {
-                    await monitor.updateMetrics()
-                    return registry.emitToString() + ProcessMetrics.exposition()
-                },
-                renderCertificates: { await monitor.report().json() },
-                logger: logger
-            )
-            services.append(.init(service: admin))
-        }
-        services.append(.init(service: proxy, successTerminationBehavior: .gracefullyShutdownGroup))
         let serviceGroup = ServiceGroup(
-            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            configuration: .init(services: companions + proxy.services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )
         try await serviceGroup.run()
         logger.info("stopped")

@@ -69,6 +69,10 @@ public struct Limits: Sendable, Hashable {
     public var headerTimeout: Duration
     /// Idle keep-alive connections are closed after this long.
     public var idleTimeout: Duration
+    /// The longest gap between two reads of a request body; then 408, or a reset once the response has started.
+    public var bodyTimeout: Duration
+    /// How long a client may leave a response unread before it is disconnected.
+    public var writeTimeout: Duration
     /// Connections beyond this many are closed at once.
     public var maxConnections: Int
 
@@ -77,12 +81,16 @@ public struct Limits: Sendable, Hashable {
         maxHeader: Int = 32 << 10,
         headerTimeout: Duration = .seconds(10),
         idleTimeout: Duration = .seconds(60),
+        bodyTimeout: Duration = .seconds(30),
+        writeTimeout: Duration = .seconds(30),
         maxConnections: Int = 10_000
     ) {
         self.maxBody = maxBody
         self.maxHeader = maxHeader
         self.headerTimeout = headerTimeout
         self.idleTimeout = idleTimeout
+        self.bodyTimeout = bodyTimeout
+        self.writeTimeout = writeTimeout
         self.maxConnections = maxConnections
     }
 }

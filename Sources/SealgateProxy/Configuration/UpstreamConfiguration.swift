@@ -12,6 +12,10 @@ public struct UpstreamConfiguration: Sendable {
     public var connectTimeout: Duration
     /// Time the backend has to start answering once it has the whole request; failing that 504.
     public var timeout: Duration
+    /// The longest gap between two reads of a response once its head has arrived; then the exchange is aborted.
+    public var readTimeout: Duration
+    /// Pooled connections idle this long are closed (keep it below the backend's own keep-alive timeout).
+    public var idleTimeout: Duration
 
     public init(
         useTLS: Bool = false,
@@ -19,7 +23,9 @@ public struct UpstreamConfiguration: Sendable {
         port: Int,
         tls: TLSSettings? = nil,
         connectTimeout: Duration = .seconds(2),
-        timeout: Duration = .seconds(30)
+        timeout: Duration = .seconds(30),
+        readTimeout: Duration = .seconds(30),
+        idleTimeout: Duration = .seconds(60)
     ) {
         self.useTLS = useTLS
         self.host = host
@@ -27,6 +33,8 @@ public struct UpstreamConfiguration: Sendable {
         self.tls = tls
         self.connectTimeout = connectTimeout
         self.timeout = timeout
+        self.readTimeout = readTimeout
+        self.idleTimeout = idleTimeout
     }
 
     /// Files for TLS to the backend.

@@ -90,34 +90,3 @@ final class ConnectionObserver: ChannelInboundHandler {
 
 @available(*, unavailable)
 extension ConnectionObserver: Sendable {}
-
-/// On the listening channel: closes accepted connections beyond `max_connections`.
-final class ConnectionLimiter: ChannelInboundHandler, Sendable {
-    typealias InboundIn = any Channel
-    typealias InboundOut = any Channel
-
-    private let maximum: Int
-    private let open = NIOLockedValueBox(0)
-    private let metrics: ProxyMetrics
-
-    init(maximum: Int, metrics: ProxyMetrics) {
-        self.maximum = maximum
-        self.metrics = metrics
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let child = self.unwrapInboundIn(data)
-        let admitted = self.open.withLockedValue { open in
-            guard open < self.maximum else { return false }
-            open += 1
-            return true
-        }
-        guard admitted else {
-            self.metrics.connectionRejected()
-            child.close(promise: nil)
-            return
-        }
-        child.closeFuture.whenComplete { _ in self.open.withLockedValue { $0 -= 1 } }
-        context.fireChannelRead(data)
-    }
-}

@@ -84,6 +84,29 @@ extension Problem {
         closesConnection: true
     )
 
+    static let bodyTimeout = Problem(
+        status: .requestTimeout,
+        code: "body_timeout",
+        detail: "the request body stopped arriving for longer than the configured limit",
+        closesConnection: true
+    )
+
+    /// Logged when the backend stalls a response it has started (the client's copy is cut).
+    static let upstreamReadTimeout = Problem(
+        status: .gatewayTimeout,
+        code: "upstream_read_timeout",
+        detail: "the backend stopped sending its response",
+        closesConnection: true
+    )
+
+    /// Logged when a client stops reading its response (its connection is closed).
+    static let clientWriteTimeout = Problem(
+        status: .requestTimeout,
+        code: "write_timeout",
+        detail: "the client stopped reading its response",
+        closesConnection: true
+    )
+
     static let notImplementedTunnel = Problem(
         status: .notImplemented,
         code: "tunnel_not_supported",

@@ -26,6 +26,10 @@ final class RequestPlanner: Sendable {
         return String(lower.map { $0 == "_" ? "-" : $0 })
     }
 
+    /// A rewritten request body that ends within this many bytes goes upstream in one piece with a Content-Length;
+    /// a longer one streams chunked (unless the route says `buffer: true`).
+    static let maximumHeldBody = 64 << 10
+
     /// Headers a client's `Connection` option can never remove: framing and routing are sealgate's.
     private static let protectedHeaders: Set<String> = ["content-length", "transfer-encoding", "host"]
 
@@ -41,9 +45,12 @@ final class RequestPlanner: Sendable {
 
     /// A request accepted for forwarding.
     struct Plan {
+        /// The head for the backend, without framing fields (see ``upstreamFraming``).
         var upstreamHead: HTTPRequestHead
         var route: RouteConfiguration?
         var framing: BodyFraming
+        /// How the body is framed towards the backend.
+        var upstreamFraming: UpstreamFraming
         var keepAlive: Bool
         /// The request body is rewritten by the route's encrypt rules.
         var encryptsBody = false
@@ -94,11 +101,12 @@ final class RequestPlanner: Sendable {
         if case .length(let length) = framing, length > self.configuration.limits.maxBody {
             throw Problem.payloadTooLarge(limit: self.configuration.limits.maxBody)
         }
-        var headers = self.upstreamHeaders(head.headers, framing: framing, client: client, requestID: requestID)
+        var headers = self.upstreamHeaders(head.headers, client: client, requestID: requestID)
         var plan = Plan(
             upstreamHead: HTTPRequestHead(version: .http1_1, method: head.method, uri: target.uri, headers: HTTPHeaders()),
             route: route,
             framing: framing,
+            upstreamFraming: Self.upstreamFraming(of: framing, isHTTP2: isHTTP2),
             // After an Upgrade request the HTTP/1.1 parser stops: such a connection cannot carry more.
             keepAlive: isHTTP2 || (head.isKeepAlive && !head.headers.contains(name: "upgrade"))
         )
@@ -109,10 +117,11 @@ final class RequestPlanner: Sendable {
                 plan.refusalIfBodyArrives = refusal
             }
             plan.encryptsBody = true
-            // The rewritten body has another length: it goes upstream chunked, unless it is held whole and sent with
-            // its new length (``ProxyRequestHandler/maximumHeldBody``).
-            headers.remove(name: "content-length")
-            if !headers.contains(name: "transfer-encoding") { headers.add(name: "transfer-encoding", value: "chunked") }
+            // The rewritten body has another length: it is held whole and sent with its new length, or goes chunked.
+            plan.upstreamFraming = .rewritten(
+                holdLimit: route.bufferBody ? .max : Self.maximumHeldBody,
+                mayBeEmpty: isHTTP2 && framing == .streamed
+            )
         }
         if let policy = route?.decryptResponses {
             // The backend must answer uncompressed so that tokens can be found in its JSON.
@@ -124,6 +133,15 @@ final class RequestPlanner: Sendable {
         }
         plan.upstreamHead.headers = headers
         return plan
+    }
+
+    private static func upstreamFraming(of framing: BodyFraming, isHTTP2: Bool) -> UpstreamFraming {
+        switch framing {
+        case .none: .none
+        case .length(let length): .length(length)
+        // An HTTP/2 request without Content-Length may turn out to have no body at all.
+        case .streamed: isHTTP2 ? .chunkedUnlessEmpty : .chunked
+        }
     }
 
     /// The refusal for an HTTP/1.1 request whose method the parser rejected (such as `post`):
@@ -193,7 +211,6 @@ final class RequestPlanner: Sendable {
 
     private func upstreamHeaders(
         _ headers: HTTPHeaders,
-        framing: BodyFraming,
         client: ClientConnection,
         requestID: String
     ) -> HTTPHeaders {
@@ -218,18 +235,14 @@ final class RequestPlanner: Sendable {
             }
             result.add(name: name, value: value)
         }
-        // Framing is set from what sealgate parsed, never copied: the backend must frame the body
-        // exactly as sealgate did.
-        if case .length(let length) = framing { result.add(name: "content-length", value: String(length)) }
+        // Framing is never copied: the exchange sets it from what sealgate parsed (``UpstreamFraming``), so the
+        // backend frames the body exactly as sealgate did.
         if let remote = client.remoteIP { forwardedFor = forwardedFor.map { "\($0), \(remote)" } ?? remote }
         if let forwardedFor { result.add(name: "x-forwarded-for", value: forwardedFor) }
         result.add(name: "x-forwarded-proto", value: "https")
         result.add(name: "x-request-id", value: requestID)
         if let identity = client.identityHeaderValue {
             result.add(name: self.configuration.identityHeader, value: identity)
-        }
-        if framing == .streamed, !result.contains(name: "content-length") {
-            result.add(name: "transfer-encoding", value: "chunked")
         }
         return result
     }

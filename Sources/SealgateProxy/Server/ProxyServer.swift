@@ -1,4 +1,5 @@
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOExtras
@@ -22,6 +23,10 @@ public final class ProxyServer: Service {
     private let serverTLS: ReloadableTLS
     private let upstreamTLS: ReloadableTLS?
     private let seenClients: SeenClientCertificates?
+    private let boundAddress = NIOLockedValueBox<SocketAddress?>(nil)
+
+    /// The address it listens on, once it does (the port chosen when the configuration says 0).
+    public var localAddress: SocketAddress? { self.boundAddress.withLockedValue { $0 } }
 
     /// - Parameters:
     ///   - configuration: the validated configuration.
@@ -98,6 +103,7 @@ public final class ProxyServer: Service {
             .bind(host: listener.address.host, port: listener.address.port)
             .get()
 
+        self.boundAddress.withLockedValue { $0 = channel.localAddress }
         self.logger.info(
             "listening",
             metadata: [
@@ -108,8 +114,8 @@ public final class ProxyServer: Service {
         self.readiness.unblock("starting")
 
         let drained = channel.eventLoop.makePromise(of: Void.self)
-        try await withTaskCancellationHandler {
-            try await withGracefulShutdownHandler {
+        await withTaskCancellationHandler {
+            try? await withGracefulShutdownHandler {
                 try await channel.closeFuture.get()
             } onGracefulShutdown: {
                 self.readiness.block("shutting_down")
@@ -120,23 +126,51 @@ public final class ProxyServer: Service {
             // When another service fails the group cancels this one: stop listening at once.
             channel.close(promise: nil)
         }
-        let grace = self.configuration.shutdownGrace
-        let finished = await withTaskGroup(of: Bool.self) { group in
-            group.addTask { (try? await drained.futureResult.get()) != nil }
-            group.addTask {
-                try? await Task.sleep(for: grace)
-                return false
-            }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
+        if Task.isCancelled {
+            logger.info("stopping at once: closing every connection")
+            limiter.closeAll()
+            await pools.close()
+            drained.succeed()
+            return
         }
-        if finished {
-            self.logger.info("all connections finished")
-        } else {
-            self.logger.warning("shutdown grace period over: closing the remaining connections")
+        let finished = await Self.waitForDrain(drained.futureResult, within: self.configuration.shutdownGrace) {
+            logger.warning("shutdown grace period over: closing the remaining connections")
+            limiter.closeAll()
         }
+        await pools.close()
+        if finished { logger.info("all connections finished") }
     }
+
+    /// Waits until every connection has closed, but no longer than `grace`: then `forceClose` runs, and the wait goes
+    /// on for at most another ``forcedCloseWait`` (a TLS close waits for the peer's close_notify, which a hung client
+    /// never sends). Returns whether the connections finished within `grace`.
+    private static func waitForDrain(
+        _ drained: EventLoopFuture<Void>,
+        within grace: Duration,
+        forceClose: @escaping @Sendable () -> Void
+    ) async -> Bool {
+        let eventLoop = drained.eventLoop
+        let outcome = eventLoop.makePromise(of: Bool.self)
+        let settled = NIOLoopBoundBox.makeBoxSendingValue(false, eventLoop: eventLoop)
+        let settle: @Sendable (Bool) -> Void = { finished in
+            guard !settled.value else { return }
+            settled.value = true
+            outcome.succeed(finished)
+        }
+        let deadline = eventLoop.scheduleTask(in: TimeAmount(grace)) {
+            forceClose()
+            eventLoop.scheduleTask(in: Self.forcedCloseWait) { settle(false) }
+            drained.whenComplete { _ in settle(false) }
+        }
+        drained.whenComplete { _ in
+            deadline.cancel()
+            settle(true)
+        }
+        return (try? await outcome.futureResult.get()) ?? false
+    }
+
+    /// How long shutdown waits for connections it closed at the end of the grace period.
+    private static let forcedCloseWait = TimeAmount.milliseconds(1500)
 }
 
 /// Sets up one client connection: TLS, timeouts, then HTTP/1.1 or HTTP/2 as ALPN decides.
@@ -190,6 +224,8 @@ struct ClientPipeline: Sendable {
             streamConfiguration.outboundBufferSizeHighWatermark = Self.http2WindowSize
             streamConfiguration.outboundBufferSizeLowWatermark = Self.http2WindowSize / 2
             let shared = self.shared
+            let shutdown = HTTP2GracefulShutdown()
+            let boundShutdown = NIOLoopBound(shutdown, eventLoop: channel.eventLoop)
             try sync.addHandler(FlushCoalescer())
             _ = try sync.configureHTTP2Pipeline(
                 mode: .server,
@@ -197,6 +233,7 @@ struct ClientPipeline: Sendable {
                 streamConfiguration: streamConfiguration
             ) { stream in
                 stream.eventLoop.makeCompletedFuture {
+                    boundShutdown.value.streamOpened(stream)
                     try stream.pipeline.syncOperations.addHandler(HTTP2EndStreamCoalescer())
                     try stream.pipeline.syncOperations.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
                     try stream.pipeline.syncOperations.addHandler(
@@ -204,6 +241,7 @@ struct ClientPipeline: Sendable {
                     )
                 }
             }
+            try sync.addHandler(shutdown)
         } else {
             var decoderLimits = NIOHTTPDecoderLimitConfiguration()
             decoderLimits.maxHeaderFieldSize = self.limits.maxHeader

@@ -5,21 +5,30 @@ import NIOSSL
 
 /// Keep-alive HTTP/1.1 connections to the backend for one event loop. Used only on that loop,
 /// so exchanges and their backend connections never hop threads.
+///
+/// A connection idle for `upstream.idle_timeout` is closed: one sweep is scheduled while any connection is idle.
 final class UpstreamConnectionPool {
     private let eventLoop: any EventLoop
     private let configuration: UpstreamConfiguration
     private let tls: ReloadableTLS?
+    /// Idle connections, oldest first.
     private var idle: [UpstreamHandler] = []
     private let maximumIdle: Int
+    private let idleTimeout: TimeAmount
+    private var sweep: Scheduled<Void>?
+    /// Once closed (at shutdown), released connections are closed instead of kept.
+    private var isClosed = false
 
     init(eventLoop: any EventLoop, configuration: UpstreamConfiguration, tls: ReloadableTLS?, maximumIdle: Int = 256) {
         self.eventLoop = eventLoop
         self.configuration = configuration
         self.tls = tls
         self.maximumIdle = maximumIdle
+        self.idleTimeout = TimeAmount(configuration.idleTimeout)
     }
 
-    /// Hands over an idle connection if one is open (`reused` true), else a new one; on this loop.
+    /// Hands over an idle connection if one is open (`reused` true), else a new one; on this loop. The most
+    /// recently used goes first, so that the oldest idle ones are those the sweep closes.
     func acquire(_ completion: @escaping (Result<(UpstreamHandler, reused: Bool), any Error>) -> Void) {
         self.eventLoop.preconditionInEventLoop()
         while let connection = self.idle.popLast() {
@@ -64,17 +73,43 @@ final class UpstreamConnectionPool {
     /// Returns a connection whose last exchange completed cleanly.
     func release(_ connection: UpstreamHandler) {
         connection.delegate = nil
-        connection.resumeReads()
-        guard connection.isActive, self.idle.count < self.maximumIdle else {
+        connection.setReads(open: true)
+        guard connection.isActive, !self.isClosed, self.idle.count < self.maximumIdle else {
             connection.abort()
             return
         }
+        connection.idleSince = self.eventLoop.now
         self.idle.append(connection)
+        if self.sweep == nil { self.scheduleSweep(at: connection.idleSince + self.idleTimeout) }
     }
 
     /// Forgets a connection that closed.
     func discard(_ connection: UpstreamHandler) {
         self.idle.removeAll { $0 === connection }
+    }
+
+    /// Closes every idle connection and every one released from now on (shutdown).
+    func close() {
+        self.isClosed = true
+        self.sweep?.cancel()
+        self.sweep = nil
+        let idle = self.idle
+        self.idle.removeAll()
+        for connection in idle { connection.abort() }
+    }
+
+    private func scheduleSweep(at deadline: NIODeadline) {
+        self.sweep = self.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { self.closeIdleConnections() }
+    }
+
+    /// Closes the connections idle for `idle_timeout`, and schedules the next sweep for the oldest that remains.
+    private func closeIdleConnections() {
+        self.sweep = nil
+        let expiry = self.eventLoop.now - self.idleTimeout
+        let expired = self.idle.prefix { $0.idleSince <= expiry }
+        self.idle.removeFirst(expired.count)
+        for connection in expired { connection.abort() }
+        if let oldest = self.idle.first { self.scheduleSweep(at: oldest.idleSince + self.idleTimeout) }
     }
 }
 
@@ -95,6 +130,13 @@ struct UpstreamPools: Sendable {
         self.pools = pools
         self.configuration = configuration
         self.tls = tls
+    }
+
+    /// Closes the idle connections of every pool, and every connection released from now on (shutdown).
+    func close() async {
+        for box in self.pools.values {
+            try? await box.eventLoop.submit { box.value?.close() }.get()
+        }
     }
 
     /// The pool of the calling event loop.

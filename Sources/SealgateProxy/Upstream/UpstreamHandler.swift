@@ -23,8 +23,9 @@ final class UpstreamHandler: ChannelDuplexHandler {
     var delegate: (any UpstreamDelegate)?
     private weak var pool: UpstreamConnectionPool?
     private var context: ChannelHandlerContext?
-    private var readsHeld = false
-    private var readPending = false
+    private var reads = ReadGate()
+    /// When the connection last went back to the pool.
+    var idleSince = NIODeadline.uptimeNanoseconds(0)
 
     init(pool: UpstreamConnectionPool) {
         self.pool = pool
@@ -57,18 +58,15 @@ final class UpstreamHandler: ChannelDuplexHandler {
         self.context?.close(promise: nil)
     }
 
-    /// Stops reading the response until ``resumeReads()``.
-    func holdReads() {
-        self.readsHeld = true
+    /// Hands the connection back to its pool once its exchange completed cleanly.
+    func release() {
+        guard let pool = self.pool else { return self.abort() }
+        pool.release(self)
     }
 
-    func resumeReads() {
-        guard self.readsHeld else { return }
-        self.readsHeld = false
-        if self.readPending {
-            self.readPending = false
-            self.context?.read()
-        }
+    /// Holds reading the response (backpressure from a slow client), or resumes it.
+    func setReads(open: Bool) {
+        if self.reads.set(open: open) { self.context?.read() }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -101,11 +99,7 @@ final class UpstreamHandler: ChannelDuplexHandler {
     }
 
     func read(context: ChannelHandlerContext) {
-        if self.readsHeld {
-            self.readPending = true
-        } else {
-            context.read()
-        }
+        if self.reads.shouldRead() { context.read() }
     }
 }
 

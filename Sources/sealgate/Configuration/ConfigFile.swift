@@ -185,7 +185,7 @@ enum ConfigFile {
     }
 
     private static func upstream(_ node: Node, _ reader: ConfigReader) -> UpstreamConfiguration? {
-        guard let fields = reader.mapping(node, at: "upstream", allowed: ["url", "tls", "connect_timeout", "timeout"]) else { return nil }
+        guard let fields = reader.mapping(node, at: "upstream", allowed: ["url", "tls", "connect_timeout", "timeout", "read_timeout", "idle_timeout"]) else { return nil }
         guard let url = reader.string(fields["url"], at: "upstream.url") else {
             if fields["url"] == nil { reader.report(node, "upstream.url is required") }
             return nil
@@ -224,7 +224,9 @@ enum ConfigFile {
             port: components.port ?? (useTLS ? 443 : 80),
             tls: tls,
             connectTimeout: reader.duration(fields["connect_timeout"], at: "upstream.connect_timeout") ?? .seconds(2),
-            timeout: reader.duration(fields["timeout"], at: "upstream.timeout") ?? .seconds(30)
+            timeout: reader.duration(fields["timeout"], at: "upstream.timeout") ?? .seconds(30),
+            readTimeout: reader.duration(fields["read_timeout"], at: "upstream.read_timeout") ?? .seconds(30),
+            idleTimeout: reader.duration(fields["idle_timeout"], at: "upstream.idle_timeout") ?? .seconds(60)
         )
     }
 
@@ -346,7 +348,7 @@ enum ConfigFile {
         guard let fields = reader.mapping(
             node,
             at: "limits",
-            allowed: ["max_body", "max_header", "header_timeout", "idle_timeout", "max_connections"]
+            allowed: ["max_body", "max_header", "header_timeout", "idle_timeout", "body_timeout", "write_timeout", "max_connections"]
         ) else { return limits }
         if let value = reader.size(fields["max_body"], at: "limits.max_body") { limits.maxBody = value }
         if let value = reader.size(fields["max_header"], at: "limits.max_header") {
@@ -354,6 +356,8 @@ enum ConfigFile {
         }
         if let value = reader.duration(fields["header_timeout"], at: "limits.header_timeout") { limits.headerTimeout = value }
         if let value = reader.duration(fields["idle_timeout"], at: "limits.idle_timeout") { limits.idleTimeout = value }
+        if let value = reader.duration(fields["body_timeout"], at: "limits.body_timeout") { limits.bodyTimeout = value }
+        if let value = reader.duration(fields["write_timeout"], at: "limits.write_timeout") { limits.writeTimeout = value }
         if let value = reader.integer(fields["max_connections"], at: "limits.max_connections", range: 1...1_000_000) {
             limits.maxConnections = value
         }

@@ -52,10 +52,10 @@ extension EndToEndTests {
             }
         }
 
-        @Test("SIGTERM lets an in-flight request finish, then sealgate exits 0")
-        func gracefulShutdown() async throws {
+        @Test("SIGTERM lets an in-flight request finish, then sealgate exits 0", arguments: ["--http1.1", "--http2"])
+        func gracefulShutdown(version: String) async throws {
             try await ProxyHarness.with { harness in
-                async let inFlight = harness.curl("/slow?ms=1500")
+                async let inFlight = harness.curl("/slow?ms=1500", [version])
                 try await Task.sleep(for: .milliseconds(400))
                 let status = try await harness.proxy.stop(signal: SIGTERM)
                 let result = try await inFlight

@@ -10,6 +10,7 @@ as received), the client certificate's subject over HTTPS, body length, sha256, 
 the body arrived complete. Paths:
   /slow?ms=N          wait N milliseconds before answering
   /download?bytes=N   answer with N bytes of body, streamed in 64 KiB writes
+  /stall?ms=N         send a head announcing 10 bytes and 5 of them, then wait N milliseconds
   /status?code=N      answer with that status
   /flaky?fail=N       answer 503 to the first N requests to this path (query included), then echo
   .../idle-close?ms=N echo, then close the kept-alive connection if no request follows within N ms
@@ -101,6 +102,16 @@ class Handler(BaseHTTPRequestHandler):
                 n = min(total, len(block))
                 self.wfile.write(block[:n])
                 total -= n
+            return
+        if url.path == "/stall":
+            self.send_response(200)
+            self.send_header("content-type", "text/plain")
+            self.send_header("content-length", "10")
+            self.end_headers()
+            self.wfile.write(b"12345")
+            self.wfile.flush()
+            time.sleep(int(query.get("ms", "1000")) / 1000)
+            self.close_connection = True
             return
         if "/records/" in url.path:
             if self.command in ("POST", "PUT"):
