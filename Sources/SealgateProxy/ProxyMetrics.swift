@@ -3,7 +3,8 @@ import NIOConcurrencyHelpers
 
 /// The proxy's metrics, created through swift-metrics so any backend (Prometheus here) can take them.
 ///
-/// Metric objects are cached per set of dimensions; creating one per request would be slow.
+/// Metric objects are cached per set of dimensions; creating one per request would be slow. A labelled
+/// counter's known series exist at 0 from the start, so that `increase(…) > 0` sees the first one.
 public final class ProxyMetrics: Sendable {
     private struct RouteStatus: Hashable {
         var route: String
@@ -51,7 +52,24 @@ public final class ProxyMetrics: Sendable {
     private let receivedBytes = Counter(label: "sealgate_received_bytes_total")
     private let sentBytes = Counter(label: "sealgate_sent_bytes_total")
 
-    public init() {}
+    public init() {
+        _ = self.certificateReloads[true]
+        _ = self.certificateReloads[false]
+        for reason in ConnectionObserver.reasons { _ = self.handshakeFailures[reason] }
+    }
+
+    /// Makes `sealgate_key_reloads_total` exist at 0 for both results; for a proxy that uses keys.
+    func declareKeyReloads() {
+        _ = self.keyReloads[true]
+        _ = self.keyReloads[false]
+    }
+
+    /// Makes `sealgate_alert_notifications_total` exist at 0 for every result of each webhook format.
+    func declareAlertNotifications(formats: [String]) {
+        for format in formats {
+            for result in ["success", "failure", "dropped"] { _ = self.alertNotifications[[format, result]] }
+        }
+    }
 
     /// Counts one finished request.
     func requestFinished(route: String, status: UInt, seconds: Double, bytesIn: Int, bytesOut: Int) {

@@ -68,10 +68,10 @@ final class ProxyShared: Sendable {
         var metadata: Logger.Metadata = [
             "request_id": "\(record.requestID)",
             "route": "\(record.route)",
-            "status": "\(record.status?.code ?? 499)",
-            "bytes_in": "\(record.bytesIn)",
-            "bytes_out": "\(record.bytesOut)",
-            "duration_ms": "\(Double(record.duration.nanoseconds / 1000) / 1000)",
+            "status": .stringConvertible(record.status?.code ?? 499),
+            "bytes_in": .stringConvertible(record.bytesIn),
+            "bytes_out": .stringConvertible(record.bytesOut),
+            "duration_ms": .stringConvertible(Double(record.duration.nanoseconds / 1000) / 1000),
         ]
         if let method = record.method { metadata["method"] = "\(method.rawValue)" }
         if let path = record.path { metadata["path"] = "\(path)" }
@@ -79,8 +79,8 @@ final class ProxyShared: Sendable {
         if let code = record.problemCode { metadata["problem"] = "\(code)" }
         let encrypted = record.fieldsEncrypted.values.reduce(0, +)
         let decrypted = record.fieldsDecrypted.values.reduce(0, +)
-        if encrypted > 0 { metadata["fields_encrypted"] = "\(encrypted)" }
-        if decrypted > 0 { metadata["fields_decrypted"] = "\(decrypted)" }
+        if encrypted > 0 { metadata["fields_encrypted"] = .stringConvertible(encrypted) }
+        if decrypted > 0 { metadata["fields_decrypted"] = .stringConvertible(decrypted) }
         self.logger.info("access", metadata: metadata)
     }
 

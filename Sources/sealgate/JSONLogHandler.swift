@@ -14,7 +14,9 @@ import Logging
 import SealgateProxy
 
 /// Writes each log message as one JSON line (`ts`, `level`, `logger`, `msg`, then metadata) to a
-/// file descriptor with a single `write`, so concurrent lines never interleave.
+/// file descriptor with a single `write`, so concurrent lines never interleave. Metadata passed as
+/// `.stringConvertible` integers, finite floating-point numbers and booleans are written as JSON
+/// numbers and booleans (so `jq 'select(.status >= 400)'` works); everything else as a string.
 struct JSONLogHandler: LogHandler {
     var logLevel: Logger.Level
     var metadata: Logger.Metadata = [:]
@@ -40,10 +42,21 @@ struct JSONLogHandler: LogHandler {
         if let provided = self.metadataProvider?.get() { merged.merge(provided) { $1 } }
         if let extra = event.metadata { merged.merge(extra) { $1 } }
         for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
-            line += "," + JSONString.quote(key) + ":" + JSONString.quote("\(value)")
+            line += "," + JSONString.quote(key) + ":" + Self.json(value)
         }
         line += "}\n"
         FileDescriptorWriter.write(line, to: self.fileDescriptor)
+    }
+
+    /// A metadata value as JSON: a number or boolean for those types, else the quoted text.
+    static func json(_ value: Logger.MetadataValue) -> String {
+        guard case .stringConvertible(let convertible) = value else { return JSONString.quote("\(value)") }
+        switch convertible {
+        case let boolean as Bool: return boolean ? "true" : "false"
+        case let integer as any BinaryInteger: return "\(integer)"
+        case let number as any BinaryFloatingPoint where number.isFinite: return "\(number)"
+        default: return JSONString.quote(convertible.description)
+        }
     }
 
     /// RFC 3339 UTC with milliseconds.

@@ -36,7 +36,8 @@ struct RunCommand: AsyncParsableCommand {
         }
         LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: configuration.logLevel) }
         let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        MetricsSystem.bootstrap(SealgateMetricsFactory(registry: registry))
+        Gauge(label: "sealgate_build_info", dimensions: [("version", SealgateVersion.current)]).record(1)
         let logger = Logger(label: "sealgate")
         for warning in configuration.warnings { logger.warning("configuration: \(warning)") }
         try await Self.serve(configuration, registry: registry, logger: logger, companions: companions(logger))
@@ -59,7 +60,7 @@ struct RunCommand: AsyncParsableCommand {
                     ProxyServices.Keys(vaultPath: settings.vaultPath) { try await Self.loadKeys(configuration) }
                 },
                 audit: AuditLog.Destination(configured: configuration.audit),
-                renderMetrics: { registry.emitToString() },
+                renderMetrics: { registry.emitToString() + ProcessMetrics.exposition() },
                 logger: logger
             )
         } catch let error as AuditLogError {

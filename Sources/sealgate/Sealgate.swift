@@ -11,6 +11,33 @@ struct Sealgate: AsyncParsableCommand {
         ],
         defaultSubcommand: RunCommand.self
     )
+
+    /// ArgumentParser's `main`, plus: a mistyped command name gets the nearest command suggested, and
+    /// `certs check`, a Nagios plugin, answers a wrong command line with `CERTIFICATES UNKNOWN: …` on
+    /// standard output and exit 3 (UNKNOWN) rather than 64.
+    static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let message = CommandSuggestion.message(for: arguments, root: Self.self) {
+            printToStandardError(message)
+            Self.exit(withError: ExitCode.validationFailure)
+        }
+        do {
+            var command = try Self.parseAsRoot(arguments)
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if arguments.starts(with: ["certs", "check"]), Self.exitCode(for: error) == .validationFailure {
+                // Nagios shows the first line of standard output; the usage goes to standard error.
+                print("CERTIFICATES UNKNOWN: \(Self.message(for: error))")
+                printToStandardError(Self.fullMessage(for: error))
+                Self.exit(withError: ExitCode(3))
+            }
+            Self.exit(withError: error)
+        }
+    }
 }
 
 enum SealgateVersion {

@@ -132,6 +132,7 @@ struct ExpiryAlertTrackerTests {
         #expect(resolve.status.certificate.summary.sha256 == "old")
         #expect(resolve.startsAt == epoch)
         #expect(resolve.endsAt == later)
+        #expect(resolve.certificateIsFine, "the renewed certificate in that file is ok")
         #expect(tracker.firingCount == 0)
         #expect(tracker.update(self.statuses([renewed], at: later + 60), at: later + 60).isEmpty)
     }
@@ -145,6 +146,26 @@ struct ExpiryAlertTrackerTests {
         let alerts = tracker.update(self.statuses([a], at: epoch + 1), at: epoch + 1)
         #expect(alerts.map(\.event) == [.resolved])
         #expect(alerts.first?.status.certificate.path == "/b.pem")
+        #expect(alerts.first?.certificateIsFine == false, "a removed file is not a fine certificate")
+    }
+
+    @Test("firing lists every alert still firing with the startsAt it first fired with, also between repeats")
+    func firingKeepsStartsAt() {
+        var tracker = ExpiryAlertTracker(repeatInterval: .days(1))
+        let soon = certificate("soon", notAfter: 5, path: "/soon.pem")
+        let later = certificate("later", notAfter: 20, path: "/later.pem")
+        _ = tracker.update(self.statuses([soon], at: epoch), at: epoch)
+        #expect(tracker.update(self.statuses([soon, later], at: epoch + 60), at: epoch + 60).count == 1)
+        #expect(tracker.update(self.statuses([soon, later], at: epoch + 120), at: epoch + 120).isEmpty)
+        let firing = tracker.firing
+        #expect(firing.map(\.status.certificate.summary.subject) == ["CN=soon", "CN=later"])
+        #expect(firing.map(\.startsAt) == [epoch, epoch + 60])
+        #expect(firing.allSatisfy { $0.event == .firing && $0.status.assessedAt == epoch + 120 })
+        // Renewed with a certificate that is itself within a threshold: a new alert, but not a fine one.
+        let renewed = certificate("soon", notAfter: 6, path: "/soon.pem", fingerprint: "renewed")
+        let alerts = tracker.update(self.statuses([renewed, later], at: epoch + 180), at: epoch + 180)
+        #expect(alerts.map(\.event) == [.firing, .resolved])
+        #expect(alerts.last?.certificateIsFine == false)
     }
 
     @Test("a certificate that becomes valid resolves its not-yet-valid alert")
@@ -173,7 +194,7 @@ struct AlertFormatTests {
         ]
     }
 
-    @Test("Alertmanager: one array with labels, annotations, startsAt and endsAt only when resolved")
+    @Test("Alertmanager: one array with labels, annotations, startsAt, endsAt ahead while firing and at the resolve")
     func alertmanager() throws {
         let bodies = AlertFormat.alertmanager.bodies(for: self.alerts())
         #expect(bodies.count == 1)
@@ -188,13 +209,27 @@ struct AlertFormatTests {
         #expect(annotations["summary"] == "The server certificate CN=api expires in 5 days")
         #expect(annotations["description"]?.contains("/etc/tls/server.pem") == true)
         #expect(array[0]["startsAt"] as? String == "2027-01-15T08:00:00Z")
-        #expect(array[0]["endsAt"] == nil)
+        #expect(array[0]["endsAt"] as? String == "2027-01-15T08:04:00Z", "four minutes after the assessment")
+        #expect(array[0]["generatorURL"] == nil)
         let seenLabels = try #require(array[1]["labels"] as? [String: String])
         #expect(seenLabels["path"] == nil)
         #expect(seenLabels["severity"] == "warning")
         #expect(seenLabels["threshold"] == "30d")
         let resolvedLabels = try #require(array[2]["labels"] as? [String: String])
         #expect(resolvedLabels["alertname"] == "SealgateCertificateExpired")
+        #expect(array[2]["endsAt"] as? String == "2027-01-15T08:00:00Z")
+    }
+
+    @Test("Alertmanager: monitor.labels on every alert, generatorURL, endsAt from the time of the post")
+    func alertmanagerPost() throws {
+        let post = AlertmanagerPost(labels: ["instance": "pod-7", "cluster": "eu-1"], generatorURL: "http://127.0.0.1:9901/certs", endsIn: .seconds(60))
+        let body = post.body(self.alerts(), at: epoch + 600)
+        let array = try #require(try self.json(body) as? [[String: Any]])
+        let labels = try #require(array[0]["labels"] as? [String: String])
+        #expect(labels["instance"] == "pod-7" && labels["cluster"] == "eu-1" && labels["alertname"] == "SealgateCertificateExpiring")
+        #expect(array.allSatisfy { $0["generatorURL"] as? String == "http://127.0.0.1:9901/certs" })
+        #expect(array[0]["endsAt"] as? String == "2027-01-15T08:11:00Z")
+        #expect(array[0]["startsAt"] as? String == "2027-01-15T08:00:00Z")
         #expect(array[2]["endsAt"] as? String == "2027-01-15T08:00:00Z")
     }
 

@@ -45,6 +45,52 @@ struct CertsCheckTests {
         #expect(refused.stderr.contains("must not be longer than --warn"))
     }
 
+    @Test("Nagios performance data: one 'days_left_<file>'=<days>d;<warn>;<critical> per certificate on the summary line")
+    func performanceData() async throws {
+        let sandbox = try KeysSandbox()
+        let api = try self.write(sandbox, "api", daysLeft: 20.1)
+        let expired = try self.write(sandbox, "old cert", daysLeft: -2, startsIn: -30)
+        let now = Date()
+        let ca = try DevelopmentPKI.makeCA(commonName: "Bundle CA", notBefore: now - 86_400, notAfter: now + 86_400 * 90)
+        let leaf = try DevelopmentPKI.issue(by: ca, commonName: "svc", usage: .server, dnsNames: ["svc.internal"], notBefore: now - 86_400, notAfter: now + 86_400 * 45)
+        try (try leaf.certificatePEM + "\n" + ca.certificatePEM).write(toFile: sandbox.path("chain.pem"), atomically: true, encoding: .utf8)
+
+        let outcome = try await sandbox.run(["certs", "check", api, expired, "chain.pem"])
+        #expect(outcome.status == 2)
+        let first = try #require(outcome.stdout.split(separator: "\n").first)
+        let parts = first.components(separatedBy: " | ")
+        #expect(parts.count == 2, "\(first)")
+        #expect(parts[0].hasPrefix("CERTIFICATES CRITICAL: 4 certificates"))
+        #expect(parts.last == "'days_left_api'=20.1d;30;7 'days_left_old_cert'=-2.0d;30;7 'days_left_chain'=45.0d;30;7 'days_left_chain_2'=90.0d;30;7")
+
+        let moved = try await sandbox.run(["certs", "check", "-w", "60", "-c", "36h", api])
+        #expect(moved.status == 1)
+        #expect(moved.stdout.hasPrefix("CERTIFICATES WARNING: 1 certificate"))
+        #expect(moved.stdout.split(separator: "\n").first?.hasSuffix(" | 'days_left_api'=20.1d;60;1.5") == true, "\(moved.stdout)")
+    }
+
+    @Test("a wrong command line exits 3 (UNKNOWN), as a Nagios plugin must", arguments: [
+        ["certs", "check"], ["certs", "check", "--warn", "soon", "a.pem"], ["certs", "check", "--bogus", "a.pem"],
+        ["certs", "check", "-w", "5d", "-c", "7d", "a.pem"],
+    ])
+    func usageErrorsAreUnknown(arguments: [String]) async throws {
+        let outcome = try await KeysSandbox().run(arguments)
+        #expect(outcome.status == 3, "\(outcome.stdout)\(outcome.stderr)")
+        #expect(outcome.stdout.hasPrefix("CERTIFICATES UNKNOWN: "), "\(outcome.stdout)")
+        #expect(outcome.stdout.split(separator: "\n").count == 1)
+        #expect(outcome.stderr.contains("Usage: sealgate certs check"), "\(outcome.stderr)")
+    }
+
+    @Test("--help shows -w/-c and their defaults")
+    func helpShowsDefaults() async throws {
+        let help = try await KeysSandbox().run(["certs", "check", "--help"])
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("-w, --warn <duration>"))
+        #expect(help.stdout.contains("-c, --critical <duration>"))
+        #expect(help.stdout.contains("(default: 30d)"))
+        #expect(help.stdout.contains("(default: 7d)"))
+    }
+
     @Test("an unreadable file or one without certificates exits 3 and is named; a critical certificate still wins")
     func unreadable() async throws {
         let sandbox = try KeysSandbox()

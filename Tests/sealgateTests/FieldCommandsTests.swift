@@ -37,6 +37,7 @@ import Testing
         let broken = try await sandbox.run(["encrypt"] + config, input: patientLines(1)[0] + "\n{\"ssn\":\n")
         #expect(broken.status == 1)
         #expect(broken.stderr.contains("line 2: ") && broken.stderr.contains("byte offset"))
+        #expect(!broken.stderr.contains("truncated:") && !broken.stderr.contains("invalidJSON:"), "\(broken.stderr)")
     }
 
     @Test func tokensAreIdempotentAndBoundToTheirRule() async throws {
@@ -84,5 +85,14 @@ import Testing
         let empty = try await sandbox.run(["encrypt"] + patients, input: " \n")
         #expect(empty.status == 1)
         #expect(empty.stderr.contains("holds no JSON document"))
+        let truncated = try await sandbox.run(["encrypt"] + patients, input: #"{"ssn": "a""#)
+        #expect(truncated.status == 1)
+        // Readable text, not the library's internal code names such as `numberNotExact:` or `truncated:`.
+        for outcome in [invalid, inexact, truncated] {
+            #expect(outcome.stderr.hasPrefix("error: "), "\(outcome.stderr)")
+            for name in ["invalidJSON", "numberNotExact", "truncated:", "invalidUTF8"] {
+                #expect(!outcome.stderr.contains(name), "\(outcome.stderr)")
+            }
+        }
     }
 }

@@ -9,12 +9,13 @@ public enum AlertFormat: String, Sendable, Hashable, CaseIterable {
     /// The `/certs` object of the certificate plus `event` (`firing` or `resolved`).
     case json
 
-    /// The request bodies that deliver `alerts`: one for Alertmanager, one per alert otherwise.
-    public func bodies(for alerts: [ExpiryAlert]) -> [Data] {
+    /// The request bodies that deliver `alerts`: one per alert, or for Alertmanager one array, posted
+    /// as `alertmanager` says at `now` (by default when the alerts were assessed).
+    public func bodies(for alerts: [ExpiryAlert], alertmanager: AlertmanagerPost = AlertmanagerPost(), at now: Date? = nil) -> [Data] {
         guard !alerts.isEmpty else { return [] }
         switch self {
         case .alertmanager:
-            return [Self.encode(alerts.map(AlertmanagerAlert.init))]
+            return [alertmanager.body(alerts, at: now ?? alerts.map(\.status.assessedAt).max() ?? Date())]
         case .slack:
             return alerts.map { Self.encode(["text": $0.slackText]) }
         case .json:
@@ -22,36 +23,11 @@ public enum AlertFormat: String, Sendable, Hashable, CaseIterable {
         }
     }
 
-    private static func encode(_ value: some Encodable) -> Data {
+    static func encode(_ value: some Encodable) -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Every value here is a string, number or array of them: encoding cannot fail.
         return (try? encoder.encode(value)) ?? Data()
-    }
-}
-
-/// One alert as Alertmanager's v2 API takes it.
-private struct AlertmanagerAlert: Encodable {
-    var labels: [String: String]
-    var annotations: [String: String]
-    var startsAt: String
-    var endsAt: String?
-
-    init(_ alert: ExpiryAlert) {
-        let certificate = alert.status.certificate
-        var labels = [
-            "alertname": alert.name,
-            "severity": alert.status.assessment.severity.rawValue,
-            "role": certificate.role.rawValue,
-            "subject": certificate.summary.subject,
-            "serial": certificate.summary.serial,
-        ]
-        labels["path"] = certificate.path
-        labels["threshold"] = alert.status.assessment.threshold?.configurationText
-        self.labels = labels
-        self.annotations = ["summary": alert.summary, "description": alert.details]
-        self.startsAt = alert.startsAt.rfc3339
-        self.endsAt = alert.endsAt?.rfc3339
     }
 }
 

@@ -14,12 +14,16 @@ public struct ExpiryAlert: Sendable, Hashable {
     public var startsAt: Date
     /// When the alert was resolved; nil while firing.
     public var endsAt: Date?
+    /// For a resolve: whether the certificate in that place is fine now (renewed, or valid at last), rather
+    /// than gone or replaced by one that alerts too. Only then is Alertmanager told that the alert ended.
+    public var certificateIsFine: Bool
 
-    public init(event: Event, status: CertificateStatus, startsAt: Date, endsAt: Date? = nil) {
+    public init(event: Event, status: CertificateStatus, startsAt: Date, endsAt: Date? = nil, certificateIsFine: Bool = false) {
         self.event = event
         self.status = status
         self.startsAt = startsAt
         self.endsAt = endsAt
+        self.certificateIsFine = certificateIsFine
     }
 
     /// `SealgateCertificateExpiring`, `SealgateCertificateExpired` or `SealgateCertificateNotYetValid`.
@@ -70,6 +74,13 @@ public struct ExpiryAlertTracker: Sendable {
     /// The number of certificates with a firing alert.
     public var firingCount: Int { self.active.count }
 
+    /// Every alert firing now, oldest first, each with the `startsAt` it first fired with: what
+    /// Alertmanager is told again and again while it lasts.
+    public var firing: [ExpiryAlert] {
+        self.active.values.sorted { ($0.startsAt, $0.status.certificate.summary.sha256) < ($1.startsAt, $1.status.certificate.summary.sha256) }
+            .map { ExpiryAlert(event: .firing, status: $0.status, startsAt: $0.startsAt) }
+    }
+
     /// Takes the statuses of every watched certificate at `now` and returns the alerts to send:
     /// firing ones in the order of `statuses`, then resolves.
     public mutating func update(_ statuses: [CertificateStatus], at now: Date) -> [ExpiryAlert] {
@@ -93,9 +104,17 @@ public struct ExpiryAlertTracker: Sendable {
         let resolved = self.active.filter { !stillFiring.contains($0.key) }.sorted { $0.value.startsAt < $1.value.startsAt }
         for (key, active) in resolved {
             self.active[key] = nil
-            alerts.append(ExpiryAlert(event: .resolved, status: active.status, startsAt: active.startsAt, endsAt: now))
+            let fine = statuses.contains { Self.isFine($0, inPlaceOf: key) }
+            alerts.append(ExpiryAlert(event: .resolved, status: active.status, startsAt: active.startsAt, endsAt: now, certificateIsFine: fine))
         }
         return alerts
+    }
+
+    /// Whether `status` is the certificate of `key`, or one in the same file and role, and is `ok`.
+    private static func isFine(_ status: CertificateStatus, inPlaceOf key: Key) -> Bool {
+        guard status.assessment.state == .ok, status.certificate.role == key.role else { return false }
+        let sameCertificate = status.certificate.summary.sha256 == key.sha256 && status.certificate.path == key.path
+        return sameCertificate || (key.path != nil && status.certificate.path == key.path)
     }
 
     private static func key(of status: CertificateStatus) -> Key {

@@ -7,8 +7,8 @@ import ServiceLifecycle
 /// The plain-HTTP admin listener: `/healthz`, `/readyz`, `/metrics` and `/certs`. Keep it on loopback
 /// or a pod-local port.
 public final class AdminServer: Service {
-    /// Renders the Prometheus text exposition of every metric.
-    public typealias MetricsRenderer = @Sendable () -> String
+    /// Renders the Prometheus text exposition of every metric, computing the scrape-time ones.
+    public typealias MetricsRenderer = @Sendable () async -> String
     /// Renders the `/certs` JSON document.
     public typealias CertificatesRenderer = @Sendable () async -> String
 
@@ -104,12 +104,15 @@ final class AdminHandler: ChannelInboundHandler {
         case .end:
             guard let head = self.head else { return }
             self.head = nil
-            if (head.method == .GET || head.method == .HEAD) && head.uri.pathWithoutQuery == "/certs" {
-                // Reading the watched files happens off the event loop; the connection waits for it.
-                let render = self.renderCertificates
+            let path = head.uri.pathWithoutQuery
+            if (head.method == .GET || head.method == .HEAD) && (path == "/certs" || path == "/metrics") {
+                // Both read the watched files, off the event loop; the connection waits for it.
+                let (render, contentType, suffix) = path == "/certs"
+                    ? (self.renderCertificates, "application/json", "\n")
+                    : (self.renderMetrics, "text/plain; version=0.0.4; charset=utf-8", "")
                 let body = context.eventLoop.makeFutureWithTask { await render() }
                 body.assumeIsolated().whenSuccess { body in
-                    self.send(context: context, head: head, response: (.ok, "application/json", body + "\n"))
+                    self.send(context: context, head: head, response: (.ok, contentType, body + suffix))
                 }
             } else {
                 self.send(context: context, head: head, response: self.respond(to: head))
@@ -144,8 +147,6 @@ final class AdminHandler: ChannelInboundHandler {
             return reasons.isEmpty
                 ? (.ok, "text/plain", "ready\n" + warnings)
                 : (.serviceUnavailable, "text/plain", "not ready: \(reasons.joined(separator: ", "))\n" + warnings)
-        case "/metrics":
-            return (.ok, "text/plain; version=0.0.4; charset=utf-8", self.renderMetrics())
         default:
             return (.notFound, "text/plain", "not found\n")
         }

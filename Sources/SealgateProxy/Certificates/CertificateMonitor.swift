@@ -6,8 +6,9 @@ import ServiceLifecycle
 /// Watches every certificate sealgate depends on: the served chain and client CA bundle, the
 /// backend's CA and client certificate, the `monitor.watch` files and the client certificates
 /// seen in handshakes. Each look (at start, every `interval` and after each certificate reload)
-/// updates the expiry metrics and readiness and sends the alerts that ``ExpiryAlertTracker`` decides:
-/// to the log always, and to the webhooks.
+/// updates readiness and sends the alerts that ``ExpiryAlertTracker`` decides: to the log always,
+/// and to the webhooks. Between looks, every firing alert is posted to Alertmanager again at least
+/// once a minute. The expiry metrics are set at each scrape (``updateMetrics()``).
 public actor CertificateMonitor: Service {
     private let configuration: MonitorConfiguration
     private let serverTLS: ReloadableTLS
@@ -58,43 +59,78 @@ public actor CertificateMonitor: Service {
         self.scanRequestContinuation.yield()
     }
 
+    /// Alertmanager is told about firing alerts at least this often, between looks too.
+    static let repostInterval: Duration = .seconds(60)
+
+    /// Firing alerts go to Alertmanager every tick; the certificates are looked at every interval.
+    private var tick: Duration { min(self.configuration.interval, Self.repostInterval) }
+
     public func run() async throws {
+        let tick = self.tick
         await runUntilShutdown(reactingTo: self.scanRequests, { await self.scan() }) {
+            await self.scan()
+            var sinceScan = Duration.zero
             while true {
-                await self.scan()
-                try await Task.sleep(for: self.configuration.interval)
+                try await Task.sleep(for: tick)
+                sinceScan += tick
+                if sinceScan >= self.configuration.interval {
+                    sinceScan = .zero
+                    await self.scan()
+                } else {
+                    await self.repost()
+                }
             }
         }
     }
 
     /// Every watched certificate with its state now: the `/certs` document.
     public func report() -> CertificateReport {
-        CertificateReport(certificates: self.statuses(logProblems: false))
+        CertificateReport(certificates: self.statuses(logProblems: false).statuses)
+    }
+
+    /// Sets the certificate gauges to every watched certificate as it is now; called before each scrape,
+    /// so that `expires_in_seconds` is current and a client certificate just seen is there.
+    public func updateMetrics() {
+        let (statuses, unreadable) = self.statuses(logProblems: false)
+        self.gauges.update(statuses, unreadable: unreadable)
     }
 
     private func scan() {
-        let statuses = self.statuses(logProblems: true)
-        self.gauges.update(statuses)
+        let statuses = self.statuses(logProblems: true).statuses
         let leaf = statuses.first { $0.certificate.role == .server }
         if let leaf, leaf.assessment.state == .expired || leaf.assessment.state == .notYetValid {
             self.readiness.block("server_certificate_expired")
         } else {
             self.readiness.unblock("server_certificate_expired")
         }
-        let alerts = self.tracker.update(statuses, at: self.now())
-        for alert in alerts { self.log(alert) }
-        self.notifier?.deliver(alerts)
-    }
-
-    private func statuses(logProblems: Bool) -> [CertificateStatus] {
         let now = self.now()
-        let certificates = self.serverTLS.loaded.certificates + (self.upstreamTLS?.loaded.certificates ?? [])
-            + self.watchedCertificates(logProblems: logProblems) + self.seenClients.certificates
-        return certificates.map { CertificateStatus($0, thresholds: self.configuration.thresholds, at: now) }
+        let alerts = self.tracker.update(statuses, at: now)
+        for alert in alerts { self.log(alert) }
+        self.notifier?.deliver(alerts, firing: self.tracker.firing, post: self.alertmanagerPost, at: now)
     }
 
-    private func watchedCertificates(logProblems: Bool) -> [WatchedCertificate] {
+    /// Tells Alertmanager again about every firing alert, so that it does not time them out.
+    private func repost() {
+        self.notifier?.deliver([], firing: self.tracker.firing, post: self.alertmanagerPost, at: self.now())
+    }
+
+    /// Alerts end four ticks after each post unless posted again, as Prometheus does with its resend delay.
+    private var alertmanagerPost: AlertmanagerPost {
+        AlertmanagerPost(labels: self.configuration.labels, generatorURL: self.configuration.generatorURL, endsIn: self.tick * 4)
+    }
+
+    /// Every certificate's status, and the paths of the watched files that could not be read.
+    private func statuses(logProblems: Bool) -> (statuses: [CertificateStatus], unreadable: [String]) {
+        let now = self.now()
+        let watched = self.watchedCertificates(logProblems: logProblems)
+        let certificates = self.serverTLS.loaded.certificates + (self.upstreamTLS?.loaded.certificates ?? [])
+            + watched.certificates + self.seenClients.certificates
+        return (certificates.map { CertificateStatus($0, thresholds: self.configuration.thresholds, at: now) }, watched.unreadable)
+    }
+
+    private func watchedCertificates(logProblems: Bool) -> (certificates: [WatchedCertificate], unreadable: [String]) {
         var certificates: [WatchedCertificate] = []
+        var unreadable: [String] = []
         for pattern in self.configuration.watch {
             let paths = Glob.paths(matching: pattern)
             if paths.isEmpty, logProblems {
@@ -104,11 +140,12 @@ public actor CertificateMonitor: Service {
                 do {
                     certificates += try WatchedCertificate.all(in: try CertificateBundle(path: path), role: .watched)
                 } catch {
+                    unreadable.append(path)
                     if logProblems { self.logger.error("watched certificate file unreadable", metadata: ["path": "\(path)", "error": "\(error)"]) }
                 }
             }
         }
-        return certificates
+        return (certificates, unreadable)
     }
 
     private func log(_ alert: ExpiryAlert) {

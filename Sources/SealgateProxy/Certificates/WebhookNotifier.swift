@@ -9,11 +9,22 @@ import ServiceLifecycle
 /// Posts expiry alerts to webhooks in the background, one queue per webhook, with retries and
 /// exponential backoff. A slow or dead webhook only delays its own queue: handing alerts over
 /// never waits, and a full queue drops the oldest batch (counted).
+///
+/// Slack and JSON webhooks get each alert event once. Alertmanager gets every firing alert at each
+/// delivery, as Prometheus re-sends them (``AlertmanagerPost``), and a resolve only when the
+/// certificate is fine.
 public final class WebhookNotifier: Service, Sendable {
+    /// Alerts to post to one webhook, and how and when.
+    private struct Batch: Sendable {
+        var alerts: [ExpiryAlert]
+        var post: AlertmanagerPost
+        var at: Date
+    }
+
     private struct Queue: Sendable {
         var webhook: MonitorConfiguration.Webhook
-        var alerts: AsyncStream<[ExpiryAlert]>
-        var continuation: AsyncStream<[ExpiryAlert]>.Continuation
+        var alerts: AsyncStream<Batch>
+        var continuation: AsyncStream<Batch>.Continuation
     }
 
     /// How a delivery is retried.
@@ -37,6 +48,8 @@ public final class WebhookNotifier: Service, Sendable {
     ///   - webhooks: where alerts go.
     ///   - retry: attempts, timeout and backoff of each delivery.
     ///   - queueLength: batches of alerts waiting per webhook before the oldest are dropped.
+    ///   - metrics: counts deliveries by format and result (each at 0 from the start).
+    ///   - logger: reports failed deliveries.
     public init(
         webhooks: [MonitorConfiguration.Webhook],
         retry: RetryPolicy = RetryPolicy(),
@@ -45,21 +58,29 @@ public final class WebhookNotifier: Service, Sendable {
         logger: Logger
     ) {
         self.queues = webhooks.map { webhook in
-            let (alerts, continuation) = AsyncStream.makeStream(of: [ExpiryAlert].self, bufferingPolicy: .bufferingNewest(queueLength))
+            let (alerts, continuation) = AsyncStream.makeStream(of: Batch.self, bufferingPolicy: .bufferingNewest(queueLength))
             return Queue(webhook: webhook, alerts: alerts, continuation: continuation)
         }
         self.retry = retry
         self.metrics = metrics
         self.logger = logger
+        metrics.declareAlertNotifications(formats: webhooks.map(\.format.rawValue))
     }
 
     /// Queues alerts for every webhook; returns at once.
-    public func deliver(_ alerts: [ExpiryAlert]) {
-        guard !alerts.isEmpty else { return }
+    /// - Parameters:
+    ///   - events: alerts raised, repeated or resolved now, for every webhook but Alertmanager.
+    ///   - firing: every alert firing now, for Alertmanager, with the resolves of `events` whose certificate is fine.
+    ///   - post: labels, generator URL and `endsAt` of Alertmanager alerts.
+    ///   - now: the time of the delivery.
+    public func deliver(_ events: [ExpiryAlert], firing: [ExpiryAlert], post: AlertmanagerPost, at now: Date) {
         for queue in self.queues {
-            if case .dropped = queue.continuation.yield(alerts) {
+            let alerts = queue.webhook.format == .alertmanager
+                ? firing + events.filter { $0.event == .resolved && $0.certificateIsFine } : events
+            guard !alerts.isEmpty else { continue }
+            if case .dropped = queue.continuation.yield(Batch(alerts: alerts, post: post, at: now)) {
                 self.metrics.alertNotification(format: queue.webhook.format.rawValue, result: "dropped")
-                self.logger.warning("alert queue full: the oldest alerts were dropped", metadata: ["webhook": "\(Self.host(queue.webhook.url))"])
+                self.logger.warning("alert queue full: the oldest alerts were dropped", metadata: ["webhook": "\(Self.loggable(queue.webhook))"])
             }
         }
     }
@@ -69,8 +90,8 @@ public final class WebhookNotifier: Service, Sendable {
             await withTaskGroup(of: Void.self) { group in
                 for queue in self.queues {
                     group.addTask {
-                        for await alerts in queue.alerts {
-                            for body in queue.webhook.format.bodies(for: alerts) {
+                        for await batch in queue.alerts {
+                            for body in queue.webhook.format.bodies(for: batch.alerts, alertmanager: batch.post, at: batch.at) {
                                 await self.post(body, to: queue.webhook)
                             }
                         }
@@ -108,11 +129,18 @@ public final class WebhookNotifier: Service, Sendable {
             }
         }
         self.metrics.alertNotification(format: format, result: "failure")
-        // The host only: webhook URLs (Slack's among them) carry their secret in the path.
-        self.logger.error("alert not delivered", metadata: ["webhook": "\(Self.host(webhook.url))", "format": "\(format)", "error": "\(failure)"])
+        self.logger.error("alert not delivered", metadata: ["webhook": "\(Self.loggable(webhook))", "format": "\(format)", "error": "\(failure)"])
     }
 
-    private static func host(_ url: String) -> String {
-        URLComponents(string: url)?.host ?? "?"
+    /// The webhook's URL without what may be secret: user and password, query and fragment, and for
+    /// Slack the path after `/services/`, which is the webhook's token (written `redacted`).
+    static func loggable(_ webhook: MonitorConfiguration.Webhook) -> String {
+        guard var components = URLComponents(string: webhook.url) else { return "?" }
+        components.user = nil
+        components.password = nil
+        components.query = nil
+        components.fragment = nil
+        if webhook.format == .slack, components.path.hasPrefix("/services/") { components.path = "/services/redacted" }
+        return components.string ?? "?"
     }
 }

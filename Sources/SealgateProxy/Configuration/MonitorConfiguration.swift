@@ -1,3 +1,4 @@
+import Foundation
 import SealgateCertificates
 
 /// Certificate expiry monitoring: thresholds, how often to look, extra files and where alerts go.
@@ -12,6 +13,10 @@ public struct MonitorConfiguration: Sendable {
     public var watch: [String] = []
     /// Webhooks that receive the alerts (the log always does).
     public var webhooks: [Webhook] = []
+    /// Labels added to every Alertmanager alert (`monitor.labels`); by default `instance: <host name>`.
+    public var labels: [String: String] = ["instance": ProcessInfo.processInfo.hostName]
+    /// The `generatorURL` of Alertmanager alerts: the admin listener's `/certs`, if there is one.
+    public var generatorURL: String?
 
     public init() {}
 

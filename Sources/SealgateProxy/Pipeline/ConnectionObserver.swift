@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -40,28 +41,50 @@ final class ConnectionObserver: ChannelInboundHandler {
                 metadata: [
                     "reason": "\(reason)",
                     "remote": "\(context.channel.remoteAddress?.ipAddress ?? "-")",
-                    "error": "\(error)",
+                    "error": "\(Self.detail(for: error))",
                 ]
             )
         }
         context.fireErrorCaught(error)
     }
 
+    /// The error texts that name each reason; anything else is `other`.
+    private static let reasonsByText: [(String, String)] = [
+        ("PEER_DID_NOT_RETURN_A_CERTIFICATE", "no_client_certificate"),
+        ("CERTIFICATE_VERIFY_FAILED", "certificate_verify_failed"),
+        ("UNSUPPORTED_PROTOCOL", "protocol_version"),
+        ("WRONG_VERSION_NUMBER", "protocol_version"),
+        ("PROTOCOL_VERSION", "protocol_version"),
+        ("HTTP_REQUEST", "plain_http"),
+        ("NO_SHARED_CIPHER", "no_shared_cipher"),
+        ("NO_APPLICATION_PROTOCOL", "alpn"),
+        ("UNCLEANSHUTDOWN", "client_closed"),
+    ]
+
+    /// Every reason a failed handshake is counted under.
+    static let reasons: [String] = Array(Set(reasonsByText.map(\.1))).sorted() + ["other"]
+
+    /// What BoringSSL said, short: `certificate verify failed` for an error whose text is
+    /// `…error:1000007d:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED at /…/handshake.cc:393…`,
+    /// without codes or source paths; other errors as they describe themselves, up to the first ` at /`.
+    static func detail(for error: any Error) -> String {
+        let text = String(describing: error)
+        var reasons: [String] = []
+        var rest = text[...]
+        while let marker = rest.range(of: "OPENSSL_internal:") {
+            let reason = rest[marker.upperBound...].prefix { $0.isUppercase || $0.isNumber || $0 == "_" }
+            let readable = reason.lowercased().replacingOccurrences(of: "_", with: " ")
+            if !readable.isEmpty, !reasons.contains(readable) { reasons.append(readable) }
+            rest = rest[marker.upperBound...]
+        }
+        if !reasons.isEmpty { return reasons.joined(separator: ", ") }
+        return String((text.range(of: " at /").map { text[..<$0.lowerBound] } ?? text[...]).prefix(200))
+    }
+
     /// A short, stable reason for a failed handshake, used as a metric label.
     static func reason(for error: any Error) -> String {
         let text = String(describing: error).uppercased()
-        let reasons: [(String, String)] = [
-            ("PEER_DID_NOT_RETURN_A_CERTIFICATE", "no_client_certificate"),
-            ("CERTIFICATE_VERIFY_FAILED", "certificate_verify_failed"),
-            ("UNSUPPORTED_PROTOCOL", "protocol_version"),
-            ("WRONG_VERSION_NUMBER", "protocol_version"),
-            ("PROTOCOL_VERSION", "protocol_version"),
-            ("HTTP_REQUEST", "plain_http"),
-            ("NO_SHARED_CIPHER", "no_shared_cipher"),
-            ("NO_APPLICATION_PROTOCOL", "alpn"),
-            ("UNCLEANSHUTDOWN", "client_closed"),
-        ]
-        return reasons.first { text.contains($0.0) }?.1 ?? "other"
+        return Self.reasonsByText.first { text.contains($0.0) }?.1 ?? "other"
     }
 }
 

@@ -14,6 +14,10 @@ public struct InstrumentedKeyEncryptionKey: KeyEncryptionKeyProvider {
     public init(_ base: any KeyEncryptionKeyProvider, provider: String) {
         self.base = base
         self.provider = provider
+        // Every operation and result at 0 from the start, so that the first failure shows in increase().
+        for operation in ["encrypt", "decrypt"] {
+            for result in ["success", "failure"] { _ = Self.counter(provider: provider, operation: operation, result: result) }
+        }
     }
 
     public func encrypt(_ plaintext: [UInt8], associatedData: [UInt8]) async throws -> [UInt8] {
@@ -32,8 +36,7 @@ public struct InstrumentedKeyEncryptionKey: KeyEncryptionKeyProvider {
         defer {
             Timer(label: "sealgate_kek_operation_duration_seconds", dimensions: [("provider", self.provider)], preferredDisplayUnit: .seconds)
                 .recordNanoseconds(Int64((ContinuousClock.now - started) / .nanoseconds(1)))
-            Counter(label: "sealgate_kek_operations_total", dimensions: [("provider", self.provider), ("operation", operation), ("result", result)])
-                .increment()
+            Self.counter(provider: self.provider, operation: operation, result: result).increment()
         }
         do {
             return try await body()
@@ -41,5 +44,9 @@ public struct InstrumentedKeyEncryptionKey: KeyEncryptionKeyProvider {
             result = "failure"
             throw error
         }
+    }
+
+    private static func counter(provider: String, operation: String, result: String) -> Counter {
+        Counter(label: "sealgate_kek_operations_total", dimensions: [("provider", provider), ("operation", operation), ("result", result)])
     }
 }

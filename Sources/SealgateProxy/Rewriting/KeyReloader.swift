@@ -24,7 +24,7 @@ public actor KeyReloader: Service {
     ///   - vaultDirectory: the vault to watch.
     ///   - keyRing: receives each loaded set.
     ///   - readiness: blocked with `keys_unavailable` until the first load succeeds.
-    ///   - metrics: counts reloads by result.
+    ///   - metrics: counts reloads by result (both at 0 from the start).
     ///   - logger: reports loads and failures.
     ///   - pollInterval: how often the vault's files are checked.
     ///   - load: reads and unwraps the keys.
@@ -45,6 +45,7 @@ public actor KeyReloader: Service {
         self.pollInterval = pollInterval
         self.load = load
         readiness.block("keys_unavailable")
+        metrics.declareKeyReloads()
     }
 
     public func run() async throws {

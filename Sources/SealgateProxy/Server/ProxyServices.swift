@@ -34,7 +34,7 @@ public struct ProxyServices: Sendable {
     ///   - monitor: expiry monitoring and alerts.
     ///   - keys: the key vault, when routes have field rules.
     ///   - audit: where key use is audited (when routes have field rules).
-    ///   - renderMetrics: renders `/metrics`.
+    ///   - renderMetrics: renders `/metrics`, after the certificate gauges are set to the certificates as they are then.
     ///   - group: the event loops to serve on.
     ///   - logger: receives the access log and operational messages.
     /// - Throws: when the served certificates or the audit log cannot be opened.
@@ -96,7 +96,11 @@ public struct ProxyServices: Sendable {
                 address: address,
                 group: group,
                 readiness: readiness,
-                renderMetrics: renderMetrics,
+                renderMetrics: {
+                    // The certificate gauges are computed at each scrape.
+                    await monitor.updateMetrics()
+                    return renderMetrics()
+                },
                 renderCertificates: { await monitor.report().json() },
                 logger: logger
             )

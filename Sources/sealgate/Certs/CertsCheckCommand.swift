@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import SealgateCertificates
 
-/// `sealgate certs check FILE... [--warn 30d] [--critical 7d] [--json]`: how long every certificate
-/// of each PEM file has left, with Nagios exit codes.
+/// `sealgate certs check FILE... [-w 30d] [-c 7d] [--json]`: how long every certificate of each PEM
+/// file has left, with Nagios exit codes and performance data.
 struct CertsCheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
@@ -11,15 +11,24 @@ struct CertsCheckCommand: ParsableCommand {
         discussion: """
             Exit status as a Nagios plugin: 0 all ok, 1 a certificate expires within --warn, 2 one expires \
             within --critical, has expired or is not valid yet, 3 a file could not be read or holds no \
-            certificate (unless another is critical). The first line is a one-line summary.
+            certificate (unless another is critical), or the command line is wrong. The first line is a \
+            one-line summary followed by performance data: 'days_left_<name>'=<days>d;<warn>;<critical> \
+            for each certificate, <name> being the file name without its extension (with _2, _3, ... for \
+            the further certificates of a bundle).
             """
     )
 
-    @Option(help: ArgumentHelp("Warn when a certificate has this long left.", valueName: "duration"), transform: Self.duration)
-    var warn: Duration = .days(30)
+    @Option(
+        name: [.customShort("w"), .long],
+        help: ArgumentHelp("Warn when a certificate has this long left (30d, 36h, or a number of days).", valueName: "duration")
+    )
+    var warn = ThresholdArgument(.days(30))
 
-    @Option(help: ArgumentHelp("Critical when a certificate has this long left.", valueName: "duration"), transform: Self.duration)
-    var critical: Duration = .days(7)
+    @Option(
+        name: [.customShort("c"), .long],
+        help: ArgumentHelp("Critical when a certificate has this long left (7d, 36h, or a number of days).", valueName: "duration")
+    )
+    var critical = ThresholdArgument(.days(7))
 
     @Flag(help: "Print {\"certificates\": [...]} as /certs does, with an \"errors\" list for unreadable files.")
     var json = false
@@ -28,22 +37,19 @@ struct CertsCheckCommand: ParsableCommand {
     var files: [String]
 
     func validate() throws {
-        guard self.critical <= self.warn else {
-            throw ValidationError("--critical (\(self.critical.configurationText)) must not be longer than --warn (\(self.warn.configurationText))")
+        guard self.critical.duration <= self.warn.duration else {
+            throw ValidationError(
+                "--critical (\(self.critical.duration.configurationText)) must not be longer than --warn (\(self.warn.duration.configurationText))"
+            )
         }
     }
 
     func run() throws {
-        let check = CertificateCheck(files: self.files, thresholds: ExpiryThresholds([self.warn, self.critical]), at: Date())
-        print(self.json ? check.json : check.text)
+        let check = CertificateCheck(
+            files: self.files, thresholds: ExpiryThresholds([self.warn.duration, self.critical.duration]), at: Date()
+        )
+        print(self.json ? check.json : check.text(performanceData: (self.warn.days, self.critical.days)))
         throw ExitCode(check.exitStatus)
-    }
-
-    private static func duration(_ text: String) throws -> Duration {
-        guard let duration = ConfigReader.parseDuration(text), duration > .zero else {
-            throw ValidationError("\"\(text)\" is not a duration like 30d, 12h or 90m")
-        }
-        return duration
     }
 }
 
@@ -78,9 +84,13 @@ struct CertificateCheck {
         return severities.contains(.warning) ? 1 : 0
     }
 
-    /// The Nagios summary line, then each file's certificates.
-    var text: String {
-        var lines = [self.summaryLine]
+    /// The Nagios summary line with the performance data of `thresholds` (in days), then each file's certificates.
+    func text(performanceData thresholds: (warning: Double, critical: Double)) -> String {
+        let performance = zip(self.performanceLabels, self.statuses).map { label, status in
+            let days = status.certificate.summary.notAfter.timeIntervalSince(status.assessedAt) / 86_400
+            return "'days_left_\(label)'=\(String(format: "%.1f", days))d;\(Self.number(thresholds.warning));\(Self.number(thresholds.critical))"
+        }
+        var lines = [self.summaryLine + (performance.isEmpty ? "" : " | " + performance.joined(separator: " "))]
         for error in self.unreadable { lines.append("\(error.path): \(error.error)") }
         var currentPath: String?
         for (index, status) in self.statuses.enumerated() {
@@ -113,6 +123,33 @@ struct CertificateCheck {
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         let data = (try? encoder.encode(Document(certificates: self.statuses, errors: self.unreadable))) ?? Data()
         return String(decoding: data, as: UTF8.self)
+    }
+
+    /// A performance data label per certificate: the file name without its extension, characters other than
+    /// letters, digits, `.`, `_` and `-` as `_`; the second and further certificates of a file, and files
+    /// of the same name, get `_2`, `_3`, ...
+    private var performanceLabels: [String] {
+        var used: Set<String> = []
+        var perFile: [String: Int] = [:]
+        return self.statuses.map { status in
+            let path = status.certificate.path ?? "certificate"
+            let file = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+            let base = String(file.map { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) ? $0 : "_" })
+            perFile[path, default: 0] += 1
+            var label = perFile[path] == 1 ? base : "\(base)_\(perFile[path] ?? 0)"
+            var suffix = 2
+            while used.contains(label) {
+                label = "\(base)_\(suffix)"
+                suffix += 1
+            }
+            used.insert(label)
+            return label
+        }
+    }
+
+    /// `30` for 30, `1.5` for 1.5.
+    private static func number(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(format: "%.2f", value).replacingOccurrences(of: #"\.?0+$"#, with: "", options: .regularExpression)
     }
 
     private var summaryLine: String {

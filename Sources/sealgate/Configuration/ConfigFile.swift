@@ -103,10 +103,11 @@ enum ConfigFile {
         }
         let limits = Self.limits(top["limits"], reader)
         let grace = reader.duration(top["shutdown_grace"], at: "shutdown_grace") ?? .seconds(25)
-        let monitor = Self.monitor(top["monitor"], reader)
+        var monitor = Self.monitor(top["monitor"], reader)
         let admin = reader.mapping(top["admin"], at: "admin", allowed: ["address"]).flatMap {
             reader.address($0["address"], at: $0.path("address"))
         }
+        monitor.generatorURL = admin.map { "http://\($0.host.contains(":") ? "[\($0.host)]" : $0.host):\($0.port)/certs" }
         let log = reader.mapping(top["log"], at: "log", allowed: Self.logKeys)
         let level = reader.choice(log?["level"], at: "log.level", as: Logger.Level.self) ?? .info
         let accessLog = reader.bool(log?["access_log"], at: "log.access_log") ?? true
@@ -437,7 +438,7 @@ enum ConfigFile {
 
     private static func monitor(_ node: Node?, _ reader: ConfigReader) -> MonitorConfiguration {
         var monitor = MonitorConfiguration()
-        guard let fields = reader.mapping(node, at: "monitor", allowed: ["thresholds", "interval", "repeat_interval", "watch", "alerts"]) else {
+        guard let fields = reader.mapping(node, at: "monitor", allowed: ["thresholds", "interval", "repeat_interval", "watch", "alerts", "labels"]) else {
             return monitor
         }
         if let thresholds = reader.sequence(fields["thresholds"], at: "monitor.thresholds") {
@@ -470,7 +471,34 @@ enum ConfigFile {
             }
             monitor.webhooks.append(.init(url: url, format: format))
         }
+        if let node = fields["labels"] {
+            monitor.labels = Self.alertLabels(node, reader)
+        }
         return monitor
+    }
+
+    /// `monitor.labels`: Alertmanager label names (not one sealgate sets itself) to string values.
+    private static func alertLabels(_ node: Node, _ reader: ConfigReader) -> [String: String] {
+        guard case .mapping(let mapping) = node else {
+            reader.report(node, "monitor.labels must be a mapping of label names to values")
+            return [:]
+        }
+        let own: Set<String> = ["alertname", "severity", "role", "subject", "serial", "path", "threshold"]
+        var labels: [String: String] = [:]
+        for (key, value) in mapping {
+            guard let name = key.scalar?.string, let first = name.first, first.isLetter || first == "_",
+                name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") })
+            else {
+                reader.report(key, "monitor.labels: keys must be label names like instance or cluster")
+                continue
+            }
+            guard !own.contains(name) else {
+                reader.report(key, "monitor.labels.\(name) is set by sealgate on each alert")
+                continue
+            }
+            if let text = reader.string(value, at: "monitor.labels.\(name)") { labels[name] = text }
+        }
+        return labels
     }
 
     /// Runs a check that throws a certificates error, reporting it at `node`.

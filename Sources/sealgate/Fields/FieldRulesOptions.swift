@@ -39,7 +39,7 @@ struct FieldRulesOptions: ParsableArguments {
         do {
             keys = try await FieldKeys.load(names: Set(match.encrypt.map(\.key)), from: settings)
         } catch {
-            throw CommandFailure("the keys of route \(match.name) cannot be loaded: \(error)")
+            throw CommandFailure("the keys of route \(match.name) cannot be loaded: \(ErrorText.describe(error))")
         }
         guard let rewriter = FieldRewriter(rules: match.fieldRules, keys: keys, mode: mode) else {
             throw CommandFailure("the keys of route \(match.name) cannot be loaded")

@@ -9,6 +9,6 @@ protocol FieldSubcommand: AsyncParsableCommand {
 
 extension FieldSubcommand {
     func run() async throws {
-        try await CommandFailure.reporting { try await execute() }
+        try await CommandFailure.reporting(describe: ErrorText.describe) { try await execute() }
     }
 }

@@ -39,7 +39,7 @@ struct FileReencryption {
                 try writing.truncate(atOffset: 0)
                 try writing.write(contentsOf: try fields.rewrite(document: document, counts: &counts))
             } catch {
-                throw CommandFailure("\(input): \(error)")
+                throw CommandFailure("\(input): \(ErrorText.describe(error))")
             }
             progress.document(of: input, tokens: counts.rewritten.values.reduce(0, +))
         }
@@ -68,7 +68,7 @@ struct FileReencryption {
             do {
                 rewritten = try fields.rewrite(document: line, counts: &counts)
             } catch {
-                throw CommandFailure("\(input):\(number): \(error) (run again to resume from the checkpoint)")
+                throw CommandFailure("\(input):\(number): \(ErrorText.describe(error)) (run again to resume from the checkpoint)")
             }
             let bytes = terminated ? rewritten + [UInt8(ascii: "\n")] : rewritten
             try writing.write(contentsOf: bytes)

@@ -20,7 +20,7 @@ enum StandardStreamRewrite {
             do {
                 try output.write(contentsOf: try fields.rewrite(document: document, counts: &counts))
             } catch {
-                throw CommandFailure("\(error)")
+                throw CommandFailure(ErrorText.describe(error))
             }
             return counts
         }
@@ -32,7 +32,7 @@ enum StandardStreamRewrite {
             do {
                 rewritten = try fields.rewrite(document: line, counts: &counts)
             } catch {
-                throw CommandFailure("line \(number): \(error)")
+                throw CommandFailure("line \(number): \(ErrorText.describe(error))")
             }
             try output.write(contentsOf: terminated ? rewritten + [UInt8(ascii: "\n")] : rewritten)
         }

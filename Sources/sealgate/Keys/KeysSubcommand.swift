@@ -14,12 +14,19 @@ protocol KeysSubcommand: AsyncParsableCommand {
 
 extension KeysSubcommand {
     func run() async throws {
-        try await CommandFailure.reporting(describe: Self.describe) { try await run(at: options.location()) }
+        try await CommandFailure.reporting(describe: Self.describe) {
+            do {
+                try await run(at: options.location())
+            } catch let error as SealgateCryptoError where error.code == .insecureFilePermissions {
+                // A refusal, like a configuration error: the file's mode must change before anything runs.
+                throw CommandFailure(error.message, exitCode: ExitCode(2))
+            }
+        }
     }
 
     /// The message of a library error, with a hint for crypto errors.
     private static func describe(_ error: any Error) -> String {
-        guard let error = error as? SealgateCryptoError else { return "\(error)" }
+        guard let error = error as? SealgateCryptoError else { return ErrorText.describe(error) }
         return "\(error.message)\(Self.hint(for: error.code))"
     }
 

@@ -71,7 +71,7 @@ extension EndToEndTests {
             try await HTTPResult.curl(["http://127.0.0.1:\(harness.proxy.adminPort ?? 0)\(path)"], in: harness.directory)
         }
 
-        @Test("one alert per certificate and threshold to Alertmanager, Slack and JSON webhooks; no duplicates; renewal resolves")
+        @Test("one alert per certificate and threshold to Slack and JSON webhooks, every firing one to Alertmanager; no duplicates; renewal resolves")
         func alertsAndRenewal() async throws {
             let configuration = Self.configuration(alerts: [
                 "{type: webhook, url: \"http://127.0.0.1:{BACKEND}/api/v2/alerts\", format: alertmanager}",
@@ -80,12 +80,14 @@ extension EndToEndTests {
             ])
             try await ProxyHarness.with(configuration: configuration, prepare: Self.prepareWatched) { harness in
                 #expect(try await Self.eventually { Self.bodies(at: "/hooks/json", harness).count >= 4 })
-                // Several more looks (one per second) must not repeat anything.
+                // Several more looks (one per second) must not repeat anything to Slack or JSON; Alertmanager
+                // is told every firing alert again at each look, with the same labels.
                 try await Task.sleep(for: .seconds(3))
                 let alerts = Self.alertmanagerAlerts(harness)
                 let labels = alerts.compactMap { $0["labels"] as? [String: String] }
                 let bySubject = Dictionary(grouping: labels) { $0["subject"] ?? "?" }
-                #expect(labels.count == 4, "\(labels)")
+                #expect(Set(labels).count == 4, "\(labels)")
+                #expect(Self.bodies(at: "/api/v2/alerts", harness).count >= 3)
                 #expect(bySubject.keys.sorted() == [
                     "CN=expired,O=sealgate development", "CN=five-days,O=sealgate development",
                     "CN=not-yet-valid,O=sealgate development", "CN=twenty-days,O=sealgate development",
@@ -103,7 +105,7 @@ extension EndToEndTests {
                 #expect(twenty["severity"] == "warning")
                 #expect(twenty["threshold"] == "30d")
                 #expect(bySubject["CN=not-yet-valid,O=sealgate development"]?.first?["alertname"] == "SealgateCertificateNotYetValid")
-                #expect(alerts.allSatisfy { $0["startsAt"] is String && $0["endsAt"] == nil })
+                #expect(alerts.allSatisfy { $0["startsAt"] is String && $0["endsAt"] is String })
                 let fiveAlert = try #require(alerts.first { ($0["labels"] as? [String: String])?["subject"] == five["subject"] })
                 #expect((fiveAlert["annotations"] as? [String: String])?["summary"] == "The watched certificate CN=five-days,O=sealgate development expires in 5 days")
 
@@ -123,20 +125,16 @@ extension EndToEndTests {
 
                 // Renewal: a new certificate in the same file resolves the alert, with the labels it fired with.
                 try Self.writeWatched("five-days", daysLeft: 300, startsIn: -1, in: harness.directory)
-                #expect(try await Self.eventually { Self.alertmanagerAlerts(harness).count == 5 })
-                let resolved = try #require(Self.alertmanagerAlerts(harness).last)
-                #expect(resolved["labels"] as? [String: String] == five)
-                #expect(resolved["endsAt"] is String)
-                #expect(resolved["startsAt"] as? String == fiveAlert["startsAt"] as? String)
                 #expect(try await Self.eventually { Self.bodies(at: "/slack", harness).count == 5 })
                 #expect((Self.bodies(at: "/slack", harness).last as? [String: String])?["text"]?.hasPrefix("[RESOLVED] The watched certificate CN=five-days") == true)
                 #expect(try await Self.eventually { Self.bodies(at: "/hooks/json", harness).count == 5 })
                 #expect((Self.bodies(at: "/hooks/json", harness).last as? [String: Any])?["event"] as? String == "resolved")
                 try await Task.sleep(for: .seconds(2))
-                #expect(Self.alertmanagerAlerts(harness).count == 5, "nothing more after the resolve")
+                #expect(Self.bodies(at: "/slack", harness).count == 5, "nothing more after the resolve")
+                #expect(Self.bodies(at: "/hooks/json", harness).count == 5, "nothing more after the resolve")
 
                 let metrics = try await Self.admin("/metrics", harness).bodyText
-                #expect(metrics.contains(#"sealgate_alert_notifications_total{format="alertmanager",result="success"} 2"#))
+                #expect(metrics.contains(#"sealgate_alert_notifications_total{format="slack",result="success"} 5"#))
             }
         }
 
@@ -204,14 +202,15 @@ extension EndToEndTests {
                     #expect(status == 200)
                     #expect(ContinuousClock.now - started < .seconds(2))
                 }
-                // Two 503s, then delivered: three tries with the same body.
+                // Two 503s, then delivered: three tries with the same body (later posts, one per look, wait their turn).
                 let retried = try await Self.eventually(10) { harness.backend.records().filter { $0.path == "/flaky?fail=2" }.count >= 3 }
                 #expect(retried)
                 let tries = harness.backend.records().filter { $0.path == "/flaky?fail=2" }
-                #expect(Set(tries.map(\.body_sha256)).count == 1)
+                #expect(Set(tries.prefix(3).map(\.body_sha256)).count == 1)
                 let counted = try await Self.eventually(5) {
-                    try await Self.admin("/metrics", harness).bodyText
-                        .contains(#"sealgate_alert_notifications_total{format="alertmanager",result="success"} 1"#)
+                    try await Self.admin("/metrics", harness).bodyText.split(separator: "\n")
+                        .first { $0.hasPrefix(#"sealgate_alert_notifications_total{format="alertmanager",result="success"} "#) }
+                        .flatMap { Double($0.split(separator: " ").last ?? "") }.map { $0 >= 1 } == true
                 }
                 #expect(counted)
                 // Graceful shutdown is not held up by the webhooks either.
@@ -219,6 +218,61 @@ extension EndToEndTests {
                 let status = try await harness.proxy.stop(signal: SIGTERM)
                 #expect(status == 0)
                 #expect(ContinuousClock.now - stopping < .seconds(5))
+            }
+        }
+
+        @Test("an undelivered alert's log line names the webhook URL without its credentials")
+        func webhookLogWithoutCredentials() async throws {
+            // A 404 is not retried, so the failure is logged at once.
+            let configuration = Self.configuration(alerts: [
+                "{type: webhook, url: \"http://alice:s3cret@127.0.0.1:{BACKEND}/status?code=404&token=t0ken#part\", format: json}",
+            ])
+            try await ProxyHarness.with(configuration: configuration, prepare: Self.prepareWatched) { harness in
+                #expect(try await Self.eventually { harness.proxy.logEntries().contains { $0["msg"] == "alert not delivered" } })
+                let failure = try #require(harness.proxy.logEntries().first { $0["msg"] == "alert not delivered" })
+                #expect(failure["webhook"] == "http://127.0.0.1:\(harness.backend.port)/status", "\(failure)")
+                #expect(failure["error"] == "HTTP 404")
+                let log = try String(contentsOf: harness.proxy.logURL, encoding: .utf8)
+                for secret in ["s3cret", "alice", "t0ken"] { #expect(!log.contains(secret), "\(secret)") }
+            }
+        }
+
+        @Test("Alertmanager hears every firing alert at each look: startsAt unchanged, endsAt ahead, monitor.labels, generatorURL; renewal ends an alert, removal only stops it")
+        func alertmanagerReposts() async throws {
+            let configuration = Self.configuration(alerts: [
+                "{type: webhook, url: \"http://127.0.0.1:{BACKEND}/api/v2/alerts\", format: alertmanager}",
+            ]) + "\n  labels: {cluster: test-cluster}"
+            try await ProxyHarness.with(configuration: configuration, prepare: Self.prepareWatched) { harness in
+                func posts() -> [[[String: Any]]] { Self.bodies(at: "/api/v2/alerts", harness).compactMap { $0 as? [[String: Any]] } }
+                func subject(_ alert: [String: Any]) -> String? { (alert["labels"] as? [String: String])?["subject"] }
+                func date(_ value: Any?) -> Date? { (value as? String).flatMap { try? Date($0, strategy: .iso8601) } }
+                #expect(try await Self.eventually { posts().count >= 3 })
+                let firing = ["expired", "five-days", "not-yet-valid", "twenty-days"].map { "CN=\($0),O=sealgate development" }
+                #expect(posts().allSatisfy { $0.compactMap(subject).sorted() == firing }, "every post holds every firing alert")
+                let five = posts().flatMap { $0 }.filter { subject($0) == firing[1] }
+                #expect(Set(five.compactMap { $0["startsAt"] as? String }).count == 1, "startsAt never changes")
+                let latest = try #require(posts().last?.first)
+                let endsAt = try #require(date(latest["endsAt"]))
+                #expect(endsAt > Date() && endsAt < Date() + 10, "endsAt a few looks ahead: \(endsAt)")
+                let labels = try #require(latest["labels"] as? [String: String])
+                #expect(labels["cluster"] == "test-cluster" && labels["instance"] == nil)
+                #expect((latest["generatorURL"] as? String).map { $0.hasPrefix("http://127.0.0.1:") && $0.hasSuffix("/certs") } == true)
+
+                // Renewed: one post ends that alert (endsAt before the others'), later posts leave it out.
+                try Self.writeWatched("five-days", daysLeft: 300, startsIn: -1, in: harness.directory)
+                // Removed: the alert is no longer posted, and never with endsAt now.
+                try FileManager.default.removeItem(at: harness.directory.appendingPathComponent("extra/twenty-days.pem"))
+                #expect(try await Self.eventually { posts().suffix(2).allSatisfy { $0.compactMap(subject).sorted() == [firing[0], firing[2]] } })
+                let all = posts()
+                let ending = try #require(all.firstIndex { post in
+                    let ahead = post.compactMap { date($0["endsAt"]) }.max()
+                    return post.contains { subject($0) == firing[1] && date($0["endsAt"]) != ahead }
+                })
+                #expect(!all[(ending + 1)...].contains { $0.contains { subject($0) == firing[1] } })
+                for post in all {
+                    let ahead = post.compactMap { date($0["endsAt"]) }.max()
+                    for alert in post where subject(alert) == firing[3] { #expect(date(alert["endsAt"]) == ahead, "the removed certificate's alert is never ended") }
+                }
             }
         }
     }

@@ -129,7 +129,10 @@ extension EndToEndTests {
                 #expect(errors.contains { ($0["error"] ?? "").contains("does not match") })
                 #expect(errors.contains { ($0["error"] ?? "").contains("server-key.pem") })
                 let metrics = try await HTTPResult.curl(["http://127.0.0.1:\(harness.proxy.adminPort ?? 0)/metrics"], in: harness.directory)
-                #expect(metrics.bodyText.contains(#"sealgate_certificate_reloads_total{result="failure"}"#))
+                // Each refusal logged is counted (the series itself exists, at 0, from the start).
+                let failures = Self.reloads(harness).failure
+                #expect(failures >= breakages.count)
+                #expect(metrics.bodyText.contains(#"sealgate_certificate_reloads_total{result="failure"} \#(failures)"#), "\(metrics.bodyText)")
 
                 // Fixed: the next change of the files is taken without a signal.
                 try Self.install(other, harness)

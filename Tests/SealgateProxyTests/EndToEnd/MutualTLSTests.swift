@@ -104,7 +104,12 @@ extension EndToEndTests {
                 #expect(result.status == 0)
                 #expect(harness.backend.records().isEmpty)
                 let metrics = try await HTTPResult.curl(["http://127.0.0.1:\(harness.proxy.adminPort ?? 0)/metrics"], in: harness.directory)
-                #expect(metrics.bodyText.contains("sealgate_tls_handshake_failures_total{reason="))
+                let reason = client == nil ? "no_client_certificate" : "certificate_verify_failed"
+                #expect(metrics.bodyText.contains("sealgate_tls_handshake_failures_total{reason=\"\(reason)\"} 1"))
+                // The log line gives the reason in words, not BoringSSL's error dump with its source paths.
+                let logged = try #require(harness.proxy.logEntries().first { $0["msg"] == "tls handshake failed" })
+                #expect(logged["reason"] == reason)
+                #expect(logged["error"] == (client == nil ? "peer did not return a certificate" : "certificate verify failed"), "\(logged)")
             }
         }
 

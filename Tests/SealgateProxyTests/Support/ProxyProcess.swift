@@ -52,7 +52,7 @@ final class ProxyProcess: @unchecked Sendable {
     var pid: Int32 { self.process.processIdentifier }
     var isRunning: Bool { self.process.isRunning }
 
-    /// The JSON log lines written so far, values as strings.
+    /// The JSON log lines written so far, values as strings (numbers as their JSON text).
     func logEntries() -> [[String: String]] { Self.entries(in: self.logURL) }
 
     /// Peak resident memory in KiB (VmHWM), or current (VmRSS) when `peak` is false.
@@ -88,7 +88,7 @@ final class ProxyProcess: @unchecked Sendable {
     private static func entries(in url: URL) -> [[String: String]] {
         guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [] }
         return text.split(separator: "\n").compactMap { line in
-            (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: String]
+            ((try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any])?.mapValues { "\($0)" }
         }
     }
 }
