@@ -125,15 +125,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "SealgateTestSupport",
+            path: "Tests/SealgateTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SealgateCryptoTests",
-            dependencies: ["SealgateCrypto"],
+            dependencies: ["SealgateCrypto", "SealgateTestSupport"],
             exclude: ["Interop"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "SealgateKeyProvidersTests",
-            dependencies: ["SealgateKeyProviders"],
+            dependencies: ["SealgateKeyProviders", "SealgateTestSupport"],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
@@ -155,6 +160,7 @@ let package = Package(
                 "SealgateCertificates",
                 "SealgateCrypto",
                 "SealgateJSON",
+                "SealgateTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -169,7 +175,7 @@ let package = Package(
         .testTarget(
             name: "sealgateTests",
             dependencies: [
-                "sealgate", "SealgateProxy", "SealgateCertificates", "SealgateJSON",
+                "sealgate", "SealgateProxy", "SealgateCertificates", "SealgateJSON", "SealgateTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),

@@ -1,4 +1,5 @@
 import Foundation
+import SealgateTestSupport
 import Testing
 
 /// Python `tink` (PyPI), the independent Tink implementation that the interop tests compare against.
@@ -10,39 +11,19 @@ enum PythonTink {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("Interop/tink_interop.py").path
 
-    static let isInstalled = (try? python(["-c", "import tink"])) != nil
-    static let isRequired = ProcessInfo.processInfo.environment["CI"] == "true"
+    static let isInstalled = TestEnvironment.pythonImports("tink")
+    static let isRequired = TestEnvironment.isCI
 
     /// Runs a command of the interop script and returns what it printed.
-    static func run(_ arguments: String...) throws -> String {
+    static func run(_ arguments: String...) async throws -> String {
         guard isInstalled else {
-            throw Failure(description: "Python tink is not importable by python3: run `pip install tink`")
+            throw TestFailure("Python tink is not importable by python3: run `pip install tink`")
         }
-        return try python([script] + arguments)
-    }
-
-    private static func python(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let printed = output.fileHandleForReading.readDataToEndOfFile()
-        let complaint = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let text = String(decoding: complaint, as: UTF8.self)
-            throw Failure(description: "python3 \(arguments.joined(separator: " ")) failed: \(text)")
+        let output = try await runProcess("python3", [script] + arguments)
+        guard output.status == 0 else {
+            throw TestFailure("tink_interop.py \(arguments.joined(separator: " ")) failed: \(output.stderr)")
         }
-        return String(decoding: printed, as: UTF8.self)
-    }
-
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
+        return output.stdout
     }
 }
 

@@ -15,7 +15,7 @@ import Testing
 
     @Test func sealgateOpensPythonCiphertexts() async throws {
         try await withTemporaryDirectory { directory in
-            _ = try PythonTink.run("generate", directory)
+            _ = try await PythonTink.run("generate", directory)
             let vectors = try JSONDecoder().decode([Vector].self, from: Data(contentsOf: URL(fileURLWithPath: "\(directory)/vectors.json")))
             #expect(vectors.count == 16)
             for vector in vectors {
@@ -56,7 +56,7 @@ import Testing
             let request: [String: Any] = ["keyset": keyset.cleartextJSON(), "items": items]
             try JSONSerialization.data(withJSONObject: request).write(to: URL(fileURLWithPath: "\(directory)/request.json"))
 
-            let response = try JSONSerialization.jsonObject(with: Data(PythonTink.run("decrypt", "\(directory)/request.json").utf8))
+            let response = try await JSONSerialization.jsonObject(with: Data(PythonTink.run("decrypt", "\(directory)/request.json").utf8))
             let object = try #require(response as? [String: Any])
             #expect(object["plaintexts"] as? [String] == expected)
             if type == .aes256SIV {
@@ -73,7 +73,7 @@ import Testing
             let vault = KeyVault(directory: directory, provider: try LocalKeyEncryptionKey.create(at: kekPath))
             try await vault.create("pii", type: .aes256GCM)
             let keyset = try await vault.rotate("pii")
-            let cleartext = try PythonTink.run("read-encrypted", kekPath, "\(directory)/pii.json")
+            let cleartext = try await PythonTink.run("read-encrypted", kekPath, "\(directory)/pii.json")
             #expect(try Keyset(cleartextJSON: Data(cleartext.utf8)) == keyset)
         }
     }
@@ -82,7 +82,7 @@ import Testing
         try await withTemporaryDirectory { directory in
             let kekPath = "\(directory)/kek.json"
             let vault = KeyVault(directory: directory, provider: try LocalKeyEncryptionKey.create(at: kekPath))
-            _ = try PythonTink.run("write-encrypted", kekPath, "\(directory)/from-python.json", "\(directory)/clear.txt")
+            _ = try await PythonTink.run("write-encrypted", kekPath, "\(directory)/from-python.json", "\(directory)/clear.txt")
             let expected = try Keyset(cleartextJSON: Data(contentsOf: URL(fileURLWithPath: "\(directory)/clear.txt")))
             #expect(try vault.list() == ["from-python"])
             #expect(try await vault.load("from-python") == expected)

@@ -1,4 +1,5 @@
 import Foundation
+import SealgateTestSupport
 import Testing
 
 @testable import SealgateKeyProviders
@@ -25,16 +26,7 @@ struct SigV4Tests {
     }
 
     /// Whether Python's botocore imports; under `CI=true` the test runs regardless, and fails without it.
-    static let hasBotocore: Bool = {
-        if ProcessInfo.processInfo.environment["CI"] == "true" { return true }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import botocore"]
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
-    }()
+    static let hasBotocore = TestEnvironment.isCI || TestEnvironment.pythonImports("botocore")
 
     @Test("a KMS request signs exactly as botocore signs it", .enabled(if: Self.hasBotocore, "needs Python botocore"))
     func matchesBotocore() async throws {

@@ -1,4 +1,5 @@
 import Foundation
+import SealgateTestSupport
 import Logging
 import SealgateCertificates
 import SealgateJSON
@@ -269,35 +270,11 @@ struct ConfigFileTests {
         let fixture = try Fixture()
         try fixture.write("listen: {address: nowhere}\nupstream: {url: x, extra: 1}\n", "broken.yaml")
         let path = fixture.directory.appendingPathComponent("broken.yaml").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: SealgateBinary.path)
-        process.arguments = ["check-config", path]
-        let errorFile = fixture.directory.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
-        let errors = try FileHandle(forWritingTo: errorFile)
-        defer { try? errors.close() }
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        while process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
-        let output = try String(contentsOf: errorFile, encoding: .utf8)
-        #expect(process.terminationStatus == 2)
+        let result = try await runProcess(TestEnvironment.sealgateBinary, ["check-config", path])
+        let output = result.stderr
+        #expect(result.status == 2)
         #expect(output.contains("\(path):1:"))
         #expect(output.contains("\(path):2:"))
         #expect(output.contains("unknown key 'extra' in upstream"))
     }
-}
-
-/// The built `sealgate` executable, beside the test bundle.
-enum SealgateBinary {
-    static let path: String = {
-        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = directory.appendingPathComponent("sealgate").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            directory = directory.deletingLastPathComponent()
-        }
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent(".build/debug/sealgate").path
-    }()
 }

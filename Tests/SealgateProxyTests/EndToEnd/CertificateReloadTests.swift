@@ -1,6 +1,7 @@
 import Foundation
 import SealgateCertificates
 import Testing
+import SealgateTestSupport
 
 extension EndToEndTests {
     @Suite("Certificate reload")

@@ -1,6 +1,7 @@
 import Foundation
 import SealgateCrypto
 import Testing
+import SealgateTestSupport
 
 extension EndToEndTests {
     @Suite("Encrypting routes")

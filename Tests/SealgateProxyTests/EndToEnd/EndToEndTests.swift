@@ -1,4 +1,5 @@
 import Testing
+import SealgateTestSupport
 
 /// End-to-end tests: the real `sealgate` process, real TLS over loopback, a real backend process
 /// and independent clients (curl, openssl, nghttp). Serialized: each starts its own processes and

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SealgateTestSupport
 
 extension EndToEndTests {
     @Suite("Vaults under an HSM key", .enabled(if: SoftHSMToken.available, "needs SoftHSM2 (apt-get install softhsm2)"))

@@ -4,6 +4,7 @@ import NIOCore
 import SealgateProxy
 import ServiceLifecycle
 import Testing
+import SealgateTestSupport
 
 /// The whole proxy run in-process through ``ProxyServices`` in a `ServiceGroup`, on port 0, against the real test
 /// backend and curl: how it stops when the group shuts down or another service fails.

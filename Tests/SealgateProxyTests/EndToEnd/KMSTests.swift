@@ -2,6 +2,7 @@ import Foundation
 import SealgateCrypto
 import SealgateKeyProviders
 import Testing
+import SealgateTestSupport
 
 extension EndToEndTests {
     @Suite("AWS KMS key-encryption key", .enabled(if: KMSServer.available, "needs Python moto[server]"))

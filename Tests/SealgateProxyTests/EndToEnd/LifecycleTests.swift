@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SealgateTestSupport
 
 /// Every phase of an exchange has a limit, and shutdown keeps its promise, whatever clients and the backend do.
 /// The real proxy, a real backend (a hanging or stalling one where needed) and slow clients written in Python.

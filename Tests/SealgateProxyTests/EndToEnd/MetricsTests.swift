@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SealgateTestSupport
 
 extension EndToEndTests {
     @Suite("Metrics")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SealgateTestSupport
 
 /// The shipped Prometheus rule file, evaluated by `promtool test rules` over scraped series.
 @Suite("Prometheus alert rules", .requires("promtool"))

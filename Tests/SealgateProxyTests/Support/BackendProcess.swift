@@ -1,4 +1,5 @@
 import Foundation
+import SealgateTestSupport
 
 /// The Python test backend (Fixtures/backend.py), started on an ephemeral loopback port.
 final class BackendProcess: @unchecked Sendable {
@@ -68,10 +69,4 @@ final class BackendProcess: @unchecked Sendable {
     deinit {
         if self.process.isRunning { kill(self.process.processIdentifier, SIGKILL) }
     }
-}
-
-/// A failure of the test setup itself, with a message.
-struct TestFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SealgateTestSupport
 
 /// moto's KMS in server mode (Fixtures/kms_server.py) on an ephemeral loopback port, with two keys.
 final class KMSServer: @unchecked Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import SealgateTestSupport
 
 /// A PKI, a recording backend and a running sealgate, wired together in a temporary directory.
 final class ProxyHarness: @unchecked Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import SealgateTestSupport
 
 /// The real `sealgate run` process, with its JSON log captured to a file.
 final class ProxyProcess: @unchecked Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import SealgateTestSupport
 
 /// A SoftHSM2 token of its own in a test directory, for sealgate processes: they find it through
 /// the `SOFTHSM2_CONF` of ``environment``.
