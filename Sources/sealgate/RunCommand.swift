@@ -69,6 +69,12 @@ struct RunCommand: AsyncParsableCommand {
             logger.critical("certificates unusable: \(error)")
             throw ExitCode.failure
         }
+        do {
+            try await proxy.bind()
+        } catch {
+            logger.critical("cannot listen", metadata: ["listener": "\(error.listener)", "address": "\(error.address)", "reason": "\(error.reason)"])
+            throw ExitCode.failure
+        }
         let serviceGroup = ServiceGroup(
             configuration: .init(services: companions + proxy.services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )

@@ -1,4 +1,5 @@
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -42,22 +43,42 @@ public final class AdminServer: Service {
         self.logger = logger
     }
 
-    public func run() async throws {
+    private let listening = NIOLockedValueBox<(any Channel)?>(nil)
+
+    /// Opens the listening socket (before any service starts); ``run()`` does it itself when it was not called.
+    /// - Throws: ``ListenError`` naming `admin.address`.
+    public func bind() async throws(ListenError) {
+        _ = try await self.bound()
+    }
+
+    private func bound() async throws(ListenError) -> any Channel {
+        if let channel = self.listening.withLockedValue({ $0 }) { return channel }
         let readiness = self.readiness
         let renderMetrics = self.renderMetrics
         let renderCertificates = self.renderCertificates
-        let channel = try await ServerBootstrap(group: self.group)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(
-                        AdminHandler(readiness: readiness, renderMetrics: renderMetrics, renderCertificates: renderCertificates)
-                    )
+        let channel: any Channel
+        do {
+            channel = try await ServerBootstrap(group: self.group)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                        try channel.pipeline.syncOperations.addHandler(
+                            AdminHandler(readiness: readiness, renderMetrics: renderMetrics, renderCertificates: renderCertificates)
+                        )
+                    }
                 }
-            }
-            .bind(host: self.address.host, port: self.address.port)
-            .get()
+                .bind(host: self.address.host, port: self.address.port)
+                .get()
+        } catch {
+            throw ListenError(listener: "admin.address", address: self.address, error: error)
+        }
+        self.listening.withLockedValue { $0 = channel }
+        return channel
+    }
+
+    public func run() async throws {
+        let channel = try await self.bound()
         self.logger.info("admin listening", metadata: ["address": "\(channel.localAddress?.hostAndPort ?? "-")"])
         // Closing on cancellation too: when another service fails, the group cancels this one,
         // and a wait on a channel's close future does not end by itself.

@@ -23,10 +23,8 @@ public final class ProxyServer: Service {
     private let serverTLS: ReloadableTLS
     private let upstreamTLS: ReloadableTLS?
     private let seenClients: SeenClientCertificates?
-    private let boundAddress = NIOLockedValueBox<SocketAddress?>(nil)
-
     /// The address it listens on, once it does (the port chosen when the configuration says 0).
-    public var localAddress: SocketAddress? { self.boundAddress.withLockedValue { $0 } }
+    public var localAddress: SocketAddress? { self.listening.withLockedValue { $0?.channel.localAddress } }
 
     /// - Parameters:
     ///   - configuration: the validated configuration.
@@ -63,7 +61,25 @@ public final class ProxyServer: Service {
         self.logger = logger
     }
 
-    public func run() async throws {
+    /// A bound listening socket and what its connections share, from ``bind()`` until ``run()`` serves it.
+    private struct Listening: Sendable {
+        var channel: any Channel
+        var pools: UpstreamPools
+        var limiter: ConnectionLimiter
+        var quiesce: ServerQuiescingHelper
+    }
+
+    private let listening = NIOLockedValueBox<Listening?>(nil)
+
+    /// Opens the listening socket, so that a taken address fails before any other service starts; ``run()`` does it
+    /// itself when it was not called.
+    /// - Throws: ``ListenError`` naming `listen.address`.
+    public func bind() async throws(ListenError) {
+        _ = try await self.bound()
+    }
+
+    private func bound() async throws(ListenError) -> Listening {
+        if let listening = self.listening.withLockedValue({ $0 }) { return listening }
         let listener = self.configuration.listener
         let pools = UpstreamPools(group: self.group, configuration: self.configuration.upstream, tls: self.upstreamTLS)
         let shared = ProxyShared(
@@ -81,29 +97,41 @@ public final class ProxyServer: Service {
         let quiesce = ServerQuiescingHelper(group: self.group)
         let logger = self.logger
         let metrics = self.metrics
-
-        let channel = try await ServerBootstrap(group: self.group)
-            .serverChannelOption(.backlog, value: 1024)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .serverChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(quiesce.makeServerChannelHandler(channel: channel))
-                    try channel.pipeline.syncOperations.addHandler(limiter)
+        let channel: any Channel
+        do {
+            channel = try await ServerBootstrap(group: self.group)
+                .serverChannelOption(.backlog, value: 1024)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .serverChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(quiesce.makeServerChannelHandler(channel: channel))
+                        try channel.pipeline.syncOperations.addHandler(limiter)
+                    }
                 }
-            }
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    // The TLS material current now: a reload applies to new connections only.
-                    let tls = serverTLS.loaded
-                    try ClientPipeline(shared: shared, limits: limits, serverURI: tls.serverURI, logger: logger, metrics: metrics)
-                        .configure(channel, sslContext: tls.context)
+                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        // The TLS material current now: a reload applies to new connections only.
+                        let tls = serverTLS.loaded
+                        try ClientPipeline(shared: shared, limits: limits, serverURI: tls.serverURI, logger: logger, metrics: metrics)
+                            .configure(channel, sslContext: tls.context)
+                    }
                 }
-            }
-            .bind(host: listener.address.host, port: listener.address.port)
-            .get()
+                .bind(host: listener.address.host, port: listener.address.port)
+                .get()
+        } catch {
+            throw ListenError(listener: "listen.address", address: listener.address, error: error)
+        }
+        let listening = Listening(channel: channel, pools: pools, limiter: limiter, quiesce: quiesce)
+        self.listening.withLockedValue { $0 = listening }
+        return listening
+    }
 
-        self.boundAddress.withLockedValue { $0 = channel.localAddress }
+    public func run() async throws {
+        let listener = self.configuration.listener
+        let listening = try await self.bound()
+        let (channel, pools, limiter, quiesce) = (listening.channel, listening.pools, listening.limiter, listening.quiesce)
+        let logger = self.logger
         self.logger.info(
             "listening",
             metadata: [

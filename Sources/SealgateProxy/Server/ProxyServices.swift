@@ -23,10 +23,20 @@ public struct ProxyServices: Sendable {
 
     /// The client-facing listener (its ``ProxyServer/localAddress`` once it listens).
     public let proxy: ProxyServer
+    /// The admin listener, when the configuration has one.
+    public let admin: AdminServer?
     /// What `/readyz` reports.
     public let readiness: Readiness
     /// The services in start order; a group stops them in reverse. The proxy's successful end shuts the group down.
     public let services: [ServiceGroupConfiguration.ServiceConfiguration]
+
+    /// Opens the listeners' sockets, the proxy's first, so that a taken address stops sealgate before any service
+    /// starts (the services then serve these sockets).
+    /// - Throws: ``ListenError`` naming the listener.
+    public func bind() async throws(ListenError) {
+        try await self.proxy.bind()
+        try await self.admin?.bind()
+    }
 
     /// Builds the services.
     /// - Parameters:
@@ -91,6 +101,7 @@ public struct ProxyServices: Sendable {
             }
             services.append(.init(service: reloader))
         }
+        var adminServer: AdminServer?
         if let address = configuration.admin {
             let admin = AdminServer(
                 address: address,
@@ -105,9 +116,11 @@ public struct ProxyServices: Sendable {
                 logger: logger
             )
             services.append(.init(service: admin))
+            adminServer = admin
         }
         services.append(.init(service: proxy, successTerminationBehavior: .gracefullyShutdownGroup))
         self.proxy = proxy
+        self.admin = adminServer
         self.readiness = readiness
         self.services = services
     }

@@ -70,17 +70,37 @@ extension EndToEndTests {
 }
 
 extension EndToEndTests.Streaming {
-    @Test("a listener that cannot bind stops sealgate with an error instead of hanging")
-    func bindFailure() async throws {
+    @Test(
+        "a listen or admin address in use stops sealgate with a JSON line naming the listener, before anything serves",
+        arguments: ["listen", "admin"]
+    )
+    func bindFailure(listener: String) async throws {
         try await ProxyHarness.with { harness in
-            let taken = ProxyHarness.defaultConfiguration
-                .replacingOccurrences(of: "{BACKEND}", with: String(harness.backend.port))
-                .replacingOccurrences(of: "address: 127.0.0.1:0\n", with: "address: 127.0.0.1:\(harness.proxy.port)\n")
-            #expect(taken.contains("127.0.0.1:\(harness.proxy.port)"))
+            let base = ProxyHarness.defaultConfiguration.replacingOccurrences(of: "{BACKEND}", with: String(harness.backend.port))
+            let taken =
+                listener == "listen"
+                ? base.replacingOccurrences(of: "address: 127.0.0.1:0\n", with: "address: 127.0.0.1:\(harness.proxy.port)\n")
+                : base.replacingOccurrences(of: "admin: {address: 127.0.0.1:0}", with: "admin: {address: 127.0.0.1:\(harness.proxy.adminPort ?? 0)}")
+            #expect(taken != base)
+            let directory = harness.directory.appendingPathComponent("second")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            for file in ["server.pem", "server-key.pem", "ca.pem"] {
+                try FileManager.default.copyItem(at: harness.directory.appendingPathComponent(file), to: directory.appendingPathComponent(file))
+            }
             let error = await #expect(throws: TestFailure.self) {
-                try await ProxyProcess(configuration: taken, in: harness.directory)
+                try await ProxyProcess(configuration: taken, in: directory)
             }
             #expect(error?.description.contains("exited with 1") == true, "\(error?.description ?? "")")
+            let lines = try String(contentsOf: directory.appendingPathComponent("sealgate.log"), encoding: .utf8)
+                .split(separator: "\n").compactMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            let failure = try #require(lines.first { $0["msg"] as? String == "cannot listen" })
+            #expect(failure["level"] as? String == "critical")
+            #expect(failure["listener"] as? String == "\(listener).address")
+            let port = listener == "listen" ? harness.proxy.port : harness.proxy.adminPort ?? 0
+            #expect(failure["address"] as? String == "127.0.0.1:\(port)")
+            #expect(failure["reason"] as? String == "Address already in use")
+            // Nothing listened or started: the line is the whole story.
+            #expect(!lines.contains { ["listening", "admin listening"].contains($0["msg"] as? String) })
         }
     }
 }
