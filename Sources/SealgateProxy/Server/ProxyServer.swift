@@ -205,6 +205,15 @@ public final class ProxyServer: Service {
 struct ClientPipeline: Sendable {
     /// Streams per HTTP/2 connection; with the window below, bounds what one client can make us buffer.
     static let http2MaximumStreams = 100
+    /// The header list size an HTTP/2 connection advertises and decodes, above `max_header`: a block between the two is
+    /// decoded and refused on its own stream with 431 (the planner measures it), where NIO's decoder would end the
+    /// whole connection, every other stream with it. NIO decodes with its advertised value, and with its 16 KiB default
+    /// until the client has acknowledged the SETTINGS, so that first flight still ends the connection past 16 KiB.
+    /// One block is decoded at a time per connection, so the margin bounds memory per connection, not per stream.
+    static func http2HeaderListDecodingLimit(maxHeader: Int) -> Int {
+        min(max(4 * maxHeader, 256 << 10), 1 << 20)
+    }
+
     /// The HTTP/2 flow-control window per stream: large enough for fast uploads, small enough to bound memory.
     static let http2WindowSize = 256 << 10
     /// The HTTP/2 flow-control window of a whole connection, shared by its streams.
@@ -243,10 +252,14 @@ struct ClientPipeline: Sendable {
             var connectionConfiguration = NIOHTTP2Handler.ConnectionConfiguration()
             connectionConfiguration.initialSettings = [
                 HTTP2Setting(parameter: .maxConcurrentStreams, value: Self.http2MaximumStreams),
-                HTTP2Setting(parameter: .maxHeaderListSize, value: self.limits.maxHeader),
+                HTTP2Setting(parameter: .maxHeaderListSize, value: Self.http2HeaderListDecodingLimit(maxHeader: self.limits.maxHeader)),
                 HTTP2Setting(parameter: .initialWindowSize, value: Self.http2WindowSize),
             ]
             connectionConfiguration.targetWindowSize = Self.http2ConnectionWindowSize
+            // Enough CONTINUATION frames for a block up to the decoding limit at the default 16 KiB frame size, so
+            // that such a block gets its 431; a flood of more (or of tiny ones) still ends the connection.
+            connectionConfiguration.maximumSequentialContinuationFrames =
+                Self.http2HeaderListDecodingLimit(maxHeader: self.limits.maxHeader) / (16 << 10) + 1
             var streamConfiguration = NIOHTTP2Handler.StreamConfiguration()
             streamConfiguration.targetWindowSize = Self.http2WindowSize
             streamConfiguration.outboundBufferSizeHighWatermark = Self.http2WindowSize
