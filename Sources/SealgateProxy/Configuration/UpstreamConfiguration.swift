@@ -16,6 +16,8 @@ public struct UpstreamConfiguration: Sendable {
     public var readTimeout: Duration
     /// Pooled connections idle this long are closed (keep it below the backend's own keep-alive timeout).
     public var idleTimeout: Duration
+    /// Health probes that gate `/readyz`; none by default.
+    public var health: UpstreamHealthConfiguration?
 
     public init(
         useTLS: Bool = false,
@@ -25,7 +27,8 @@ public struct UpstreamConfiguration: Sendable {
         connectTimeout: Duration = .seconds(2),
         timeout: Duration = .seconds(30),
         readTimeout: Duration = .seconds(30),
-        idleTimeout: Duration = .seconds(60)
+        idleTimeout: Duration = .seconds(60),
+        health: UpstreamHealthConfiguration? = nil
     ) {
         self.useTLS = useTLS
         self.host = host
@@ -35,6 +38,7 @@ public struct UpstreamConfiguration: Sendable {
         self.timeout = timeout
         self.readTimeout = readTimeout
         self.idleTimeout = idleTimeout
+        self.health = health
     }
 
     /// Files for TLS to the backend.

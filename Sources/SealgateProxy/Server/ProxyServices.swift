@@ -95,6 +95,17 @@ public struct ProxyServices: Sendable {
         if let notifier { services.append(.init(service: notifier)) }
         services += [.init(service: monitor), .init(service: tlsReloader)]
         if let keyUseAudit { services.append(.init(service: keyUseAudit)) }
+        if let health = configuration.upstream.health {
+            let check = UpstreamHealthCheck(
+                health: health,
+                upstream: configuration.upstream,
+                tls: upstreamTLS,
+                group: group,
+                readiness: readiness,
+                logger: logger
+            )
+            services.append(.init(service: check))
+        }
         if let keys, usesKeys {
             let reloader = KeyReloader(vaultDirectory: keys.vaultPath, keyRing: keyRing, readiness: readiness, metrics: metrics, logger: logger) {
                 try await keys.load()
