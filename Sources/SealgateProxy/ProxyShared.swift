@@ -10,6 +10,8 @@ final class ProxyShared: Sendable {
     let metrics: ProxyMetrics
     let logger: Logger
     let accessLog: Bool
+    /// The backend's `host:port`, for the access log.
+    let upstreamAddress: String
     /// The limits of every exchange's phases.
     let exchangeLimits: ExchangeStateMachine<UpstreamHandler>.Limits
     let keyRing: KeyRing
@@ -24,6 +26,7 @@ final class ProxyShared: Sendable {
         self.metrics = metrics
         self.logger = logger
         self.accessLog = configuration.accessLog
+        self.upstreamAddress = SocketAddressConfiguration(host: configuration.upstream.host, port: configuration.upstream.port).description
         self.exchangeLimits = .init(
             maxBody: configuration.limits.maxBody,
             bodyTimeout: TimeAmount(configuration.limits.bodyTimeout),
@@ -77,36 +80,19 @@ final class ProxyShared: Sendable {
         if let path = record.path { metadata["path"] = "\(path)" }
         if record.identity != nil { metadata["identity"] = "\(identity)" }
         if let code = record.problemCode { metadata["problem"] = "\(code)" }
+        metadata["protocol"] = "\(record.protocolName)"
+        if let address = record.clientAddress { metadata["client_address"] = "\(address)" }
+        if let userAgent = record.userAgent { metadata["user_agent"] = "\(userAgent)" }
+        if let authority = record.authority { metadata["authority"] = "\(authority)" }
+        if let upstream = record.upstreamDuration {
+            metadata["upstream_address"] = "\(self.upstreamAddress)"
+            metadata["upstream_duration_ms"] = .stringConvertible(Double(upstream.nanoseconds / 1000) / 1000)
+        }
         let encrypted = record.fieldsEncrypted.values.reduce(0, +)
         let decrypted = record.fieldsDecrypted.values.reduce(0, +)
         if encrypted > 0 { metadata["fields_encrypted"] = .stringConvertible(encrypted) }
         if decrypted > 0 { metadata["fields_decrypted"] = .stringConvertible(decrypted) }
         self.logger.info("access", metadata: metadata)
-    }
-
-    /// Counts and logs a request refused before any backend work.
-    func recordRefusal(
-        _ problem: Problem,
-        requestID: String,
-        client: ClientConnection,
-        method: HTTPMethod?,
-        path: Substring?,
-        duration: TimeAmount = .zero
-    ) {
-        self.recordExchange(
-            ExchangeRecord(
-                requestID: requestID,
-                identity: client.identity,
-                method: method,
-                path: path,
-                route: "-",
-                status: problem.status,
-                problemCode: problem.code,
-                bytesIn: 0,
-                bytesOut: 0,
-                duration: duration
-            )
-        )
     }
 }
 
@@ -126,4 +112,22 @@ struct ExchangeRecord {
     var fieldsEncrypted: [String: Int] = [:]
     var fieldsDecrypted: [String: Int] = [:]
     var undecryptableTokens = 0
+    /// `HTTP/1.1`, `HTTP/1.0` or `HTTP/2`.
+    var protocolName: String
+    /// The client's `ip:port`, set by the connection's handler.
+    var clientAddress: String?
+    var userAgent: String?
+    /// The `Host` (HTTP/1.1) or `:authority` (HTTP/2) the client sent.
+    var authority: String?
+    /// From the request head written to the backend to the exchange's end; nil when the backend was never asked.
+    var upstreamDuration: TimeAmount?
+
+    /// The protocol's name as access logs write it.
+    static func protocolName(of version: HTTPVersion) -> String {
+        switch (version.major, version.minor) {
+        case (2, _): "HTTP/2"
+        case (1, 0): "HTTP/1.0"
+        default: "HTTP/1.1"
+        }
+    }
 }

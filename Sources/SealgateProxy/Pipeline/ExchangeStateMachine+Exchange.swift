@@ -10,6 +10,9 @@ extension ExchangeStateMachine {
         var routeName: String
         var version: HTTPVersion
         var keepAlive: Bool
+        var userAgent: String?
+        /// `Host` or `:authority`.
+        var authority: String?
         /// The head for the backend, without framing fields: the machine adds those when it sends the head.
         var upstreamHead: HTTPRequestHead
         var framing: UpstreamFraming
@@ -64,11 +67,15 @@ extension ExchangeStateMachine {
         let routeName: String
         let version: HTTPVersion
         let keepAlive: Bool
+        let userAgent: String?
+        let authority: String?
         var framing: UpstreamFraming
         /// The head not yet written to the backend.
         var upstreamHead: HTTPRequestHead?
         /// The head as written, kept to replay a bodiless request on a fresh connection.
         var sentHead: HTTPRequestHead?
+        /// When the head went to the backend.
+        var upstreamStart: NIODeadline?
         /// Request parts waiting for the backend connection (or for the held body's decision).
         var pending: [HTTPClientRequestPart] = []
         /// A rewritten body held whole to be sent with its length (``UpstreamFraming/rewritten(holdLimit:mayBeEmpty:)``).
@@ -104,6 +111,8 @@ extension ExchangeStateMachine {
             self.routeName = start.routeName
             self.version = start.version
             self.keepAlive = start.keepAlive
+            self.userAgent = start.userAgent
+            self.authority = start.authority
             self.framing = start.framing
             self.upstreamHead = start.upstreamHead
             self.requestRewriter = start.requestRewriter
@@ -162,7 +171,11 @@ extension ExchangeStateMachine {
                 duration: now - self.start,
                 fieldsEncrypted: self.fieldsEncrypted,
                 fieldsDecrypted: self.fieldsDecrypted,
-                undecryptableTokens: self.undecryptableTokens
+                undecryptableTokens: self.undecryptableTokens,
+                protocolName: ExchangeRecord.protocolName(of: self.version),
+                userAgent: self.userAgent,
+                authority: self.authority,
+                upstreamDuration: self.upstreamStart.map { now - $0 }
             )
         }
     }

@@ -82,7 +82,15 @@ struct ExchangeStateMachine<Upstream: AnyObject> {
     }
 
     /// A request head the planner refused: the problem is the answer, and the body that may follow is dropped.
-    mutating func requestRefused(_ problem: Problem, head: HTTPRequestHead, requestID: String, now: NIODeadline) -> Action {
+    /// - Parameter route: the name of the route the request matched, `passthrough` when none, `-` when it could not
+    ///   be routed.
+    mutating func requestRefused(
+        _ problem: Problem,
+        head: HTTPRequestHead,
+        route: String,
+        requestID: String,
+        now: NIODeadline
+    ) -> Action {
         guard case .idle = self.state else { return self.closeForProtocolError() }
         var problem = problem
         if head.version.major < 2, !head.isKeepAlive { problem.closesConnection = true }
@@ -92,12 +100,15 @@ struct ExchangeStateMachine<Upstream: AnyObject> {
             identity: nil,
             method: head.method,
             path: head.uri.pathWithoutQuery,
-            route: "-",
+            route: route,
             status: problem.status,
             problemCode: problem.code,
             bytesIn: 0,
             bytesOut: 0,
-            duration: .zero
+            duration: .zero,
+            protocolName: ExchangeRecord.protocolName(of: head.version),
+            userAgent: head.headers.first(name: "user-agent"),
+            authority: head.headers.first(name: "host")
         )
         return .respond(problem, version: head.version, requestID: requestID, abort: nil, record: record)
     }
@@ -171,7 +182,8 @@ struct ExchangeStateMachine<Upstream: AnyObject> {
                 problemCode: problem.code,
                 bytesIn: 0,
                 bytesOut: 0,
-                duration: .zero
+                duration: .zero,
+                protocolName: "HTTP/1.1"
             )
             return .respond(problem, version: .http1_1, requestID: requestID, abort: nil, record: record)
         }
@@ -395,6 +407,7 @@ struct ExchangeStateMachine<Upstream: AnyObject> {
                 .apply(to: &upstreamHead.headers)
             exchange.upstreamHead = nil
             exchange.sentHead = upstreamHead
+            if exchange.upstreamStart == nil { exchange.upstreamStart = now }
             head = upstreamHead
         }
         guard head != nil || !exchange.pending.isEmpty else { return .none }

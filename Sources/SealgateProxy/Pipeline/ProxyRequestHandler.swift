@@ -98,7 +98,8 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
             let plan = try self.shared.planner.plan(head, client: self.client, requestID: requestID)
             return self.machine.requestStarted(try self.start(of: plan, head: head, requestID: requestID), now: now)
         } catch {
-            return self.machine.requestRefused(error, head: head, requestID: requestID, now: now)
+            let route = self.shared.planner.routeName(of: head)
+            return self.machine.requestRefused(error, head: head, route: route, requestID: requestID, now: now)
         }
     }
 
@@ -117,6 +118,8 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
             routeName: plan.route?.name ?? "passthrough",
             version: head.version,
             keepAlive: plan.keepAlive,
+            userAgent: head.headers.first(name: "user-agent"),
+            authority: head.headers.first(name: "host"),
             upstreamHead: upstreamHead,
             framing: plan.upstreamFraming,
             expectsContinue: expectsContinue,
@@ -205,11 +208,15 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
             if let rest { context.write(self.wrapOutboundOut(.body(.byteBuffer(rest))), promise: nil) }
             self.timeouts?.responseFinished()
             self.writeEnd(trailers, close: close, context: context)
-        case .respond(let problem, let version, let requestID, let abort, let record):
+        case .respond(let problem, let version, let requestID, let abort, var record):
             abort?.abort()
-            self.record(record)
-            guard let context = self.context else { break }
+            guard let context = self.context else {
+                self.record(record)
+                break
+            }
             let body = problem.body(allocator: context.channel.allocator)
+            record.bytesOut += body.readableBytes
+            self.record(record)
             let head = problem.head(version: version, requestID: requestID, contentLength: body.readableBytes)
             context.write(self.wrapOutboundOut(.head(head)), promise: nil)
             context.write(self.wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
@@ -255,6 +262,7 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
     private func record(_ record: ExchangeRecord) {
         var record = record
         record.identity = self.client.identity
+        record.clientAddress = self.client.remoteAddress
         self.shared.recordExchange(record)
     }
 }

@@ -144,6 +144,13 @@ final class RequestPlanner: Sendable {
         }
     }
 
+    /// The name the access log gives a refused request's route: the route it matched, `passthrough` when none
+    /// matched, `-` when its target could not be parsed.
+    func routeName(of head: HTTPRequestHead) -> String {
+        guard let target = try? RequestTarget(head.uri) else { return "-" }
+        return self.router.route(for: target.path)?.name ?? "passthrough"
+    }
+
     /// The refusal for an HTTP/1.1 request whose method the parser rejected (such as `post`):
     /// 405 with `Allow` when the route lists its methods, as DESIGN.md asks, else 400.
     /// - Parameter requestLine: the raw request line, as far as it was received.
@@ -308,4 +315,6 @@ struct ClientConnection: Sendable {
     var identityHeaderValue: String?
     /// The client's IP address, appended to `X-Forwarded-For`.
     var remoteIP: String?
+    /// The client's `ip:port`, for the access log.
+    var remoteAddress: String?
 }

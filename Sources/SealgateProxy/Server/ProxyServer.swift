@@ -306,7 +306,8 @@ struct ClientPipeline: Sendable {
         return ClientConnection(
             identity: identity,
             identityHeaderValue: identity.map { ForwardedClientCertificate.headerValue(for: $0, serverURI: self.serverURI) },
-            remoteIP: channel.remoteAddress?.ipAddress
+            remoteIP: channel.remoteAddress?.ipAddress,
+            remoteAddress: channel.remoteAddress?.hostAndPort
         )
     }
 }

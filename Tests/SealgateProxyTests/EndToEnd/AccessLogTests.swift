@@ -31,5 +31,41 @@ extension EndToEndTests {
                 #expect(entry["request_id"] is String && entry["route"] as? String == "/v1/patients")
             }
         }
+    
+        @Test("access lines name protocol, client, user agent, authority and backend; one route convention; sealgate's own answers count their bytes")
+        func fieldsAndRoutes() async throws {
+            try await ProxyHarness.with { harness in
+                #expect(try await harness.curl("/v1/patients/7", ["--http1.1", "-A", "probe/1.0"]).status == 200)
+                #expect(try await harness.curl("/v1/patients", ["--http2", "-X", "DELETE"]).status == 405)
+                #expect(try await harness.curl("/elsewhere", ["--http1.1"]).status == 200)
+                #expect(try await harness.curl("/v1/clinic/notes", ["--http1.1"]).status == 403)
+                #expect(try await harness.curl("/a/%2e%2e/%2e%2e/x", ["--http1.1", "--path-as-is"]).status == 400)
+                let lines = try String(contentsOf: harness.proxy.logURL, encoding: .utf8).split(separator: "\n")
+                    .compactMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+                    .filter { $0["msg"] as? String == "access" }
+                #expect(lines.count == 5)
+                guard lines.count == 5 else { return }
+                let (get, delete, passthrough, forbidden, invalid) = (lines[0], lines[1], lines[2], lines[3], lines[4])
+                #expect(get["protocol"] as? String == "HTTP/1.1")
+                #expect((get["client_address"] as? String)?.hasPrefix("127.0.0.1:") == true)
+                #expect(get["user_agent"] as? String == "probe/1.0")
+                #expect(get["authority"] as? String == "localhost:\(harness.proxy.port)")
+                #expect(get["upstream_address"] as? String == "127.0.0.1:\(harness.backend.port)")
+                #expect((get["upstream_duration_ms"] as? Double).map { $0 > 0 && $0 <= (get["duration_ms"] as? Double ?? 0) } == true)
+                #expect(get["route"] as? String == "/v1/patients")
+                #expect(delete["protocol"] as? String == "HTTP/2")
+                #expect(delete["authority"] as? String == "localhost:\(harness.proxy.port)")
+                // Refused on a route: the route's name, the problem's bytes, and no backend.
+                #expect(delete["route"] as? String == "/v1/patients")
+                #expect((delete["bytes_out"] as? Int ?? 0) > 0)
+                #expect(delete["upstream_address"] == nil && delete["upstream_duration_ms"] == nil)
+                #expect(passthrough["route"] as? String == "passthrough")
+                #expect(forbidden["route"] as? String == "/v1/clinic/**")
+                #expect((forbidden["bytes_out"] as? Int ?? 0) > 0)
+                // A target that cannot be routed.
+                #expect(invalid["route"] as? String == "-")
+                #expect(invalid["problem"] as? String == "invalid_path")
+            }
+        }
     }
 }

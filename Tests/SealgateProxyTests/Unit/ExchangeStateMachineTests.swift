@@ -92,7 +92,7 @@ struct ExchangeStateMachineTests {
                 _ = self.machine.responseHeadReceived(HTTPResponseHead(version: .http1_1, status: .ok), now: self.now)
             case .discarding:
                 let head = HTTPRequestHead(version: .http1_1, method: .POST, uri: "/v1")
-                _ = self.machine.requestRefused(.forbidden("no"), head: head, requestID: "rid", now: self.now)
+                _ = self.machine.requestRefused(.forbidden("no"), head: head, route: "/v1", requestID: "rid", now: self.now)
             case .closed:
                 _ = self.machine.clientClosed(now: self.now)
             }
@@ -105,7 +105,7 @@ struct ExchangeStateMachineTests {
                 action = self.machine.requestStarted(Self.start(), now: self.now)
             case .refusedHead:
                 let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/v1")
-                action = self.machine.requestRefused(.forbidden("no"), head: head, requestID: "rid", now: self.now)
+                action = self.machine.requestRefused(.forbidden("no"), head: head, route: "/v1", requestID: "rid", now: self.now)
             case .body:
                 action = self.machine.requestPartReceived(.body(.byteBuffer(ByteBuffer(string: "abc"))), bytes: 3, now: self.now)
             case .end:
