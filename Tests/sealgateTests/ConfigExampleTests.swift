@@ -93,6 +93,32 @@ struct ConfigExampleTests {
         #expect(configuration.proxy.shutdownGrace < .seconds(40))
     }
 
+    @Test("the Kubernetes Deployment runs sealgate as a native sidecar, ordered without preStop pauses; the legacy one as a container")
+    func nativeSidecar() throws {
+        func podSpec(_ file: String) throws -> [String: Any] {
+            let text = try String(contentsOf: Self.root.appendingPathComponent("config/kubernetes/\(file)"), encoding: .utf8)
+            let documents = try Yams.load_all(yaml: text).compactMap { $0 as? [String: Any] }
+            let deployment = try #require(documents.first { $0["kind"] as? String == "Deployment" })
+            let template = try #require((deployment["spec"] as? [String: Any])?["template"] as? [String: Any])
+            return try #require(template["spec"] as? [String: Any])
+        }
+        func names(_ containers: Any?) -> [String] { (containers as? [[String: Any]] ?? []).compactMap { $0["name"] as? String } }
+
+        let native = try podSpec("deployment.yaml")
+        #expect(names(native["initContainers"]) == ["kek", "sealgate"])
+        #expect(names(native["containers"]) == ["backend"])
+        let sidecar = try #require((native["initContainers"] as? [[String: Any]])?.first { $0["name"] as? String == "sealgate" })
+        #expect(sidecar["restartPolicy"] as? String == "Always")
+        #expect(sidecar["startupProbe"] != nil && sidecar["readinessProbe"] != nil)
+        let everyContainer = (native["initContainers"] as? [[String: Any]] ?? []) + (native["containers"] as? [[String: Any]] ?? [])
+        #expect(!everyContainer.contains { $0["lifecycle"] != nil }, "no preStop pauses in the native Deployment")
+
+        let legacy = try podSpec("deployment-legacy.yaml")
+        #expect(names(legacy["initContainers"]) == ["kek"])
+        #expect(names(legacy["containers"]) == ["backend", "sealgate"])
+        #expect(legacy["terminationGracePeriodSeconds"] as? Int == native["terminationGracePeriodSeconds"] as? Int)
+    }
+
     @Test("README.md shows at least one whole configuration")
     func readmeHasConfigurations() {
         #expect(!Self.readmeConfigurations.isEmpty)
