@@ -53,7 +53,7 @@ final class PrometheusServer: @unchecked Sendable {
 
     deinit { self.stop() }
 
-    private static func freePort() throws -> Int {
+    static func freePort() throws -> Int {
         let socket = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(socket) }
         var address = sockaddr_in()
