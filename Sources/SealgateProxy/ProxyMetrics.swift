@@ -56,6 +56,7 @@ public final class ProxyMetrics: Sendable {
         _ = self.certificateReloads[true]
         _ = self.certificateReloads[false]
         for reason in ConnectionObserver.reasons { _ = self.handshakeFailures[reason] }
+        for code in Problem.codes { _ = self.rejections[code] }
     }
 
     /// Makes `sealgate_key_reloads_total` exist at 0 for both results; for a proxy that uses keys.

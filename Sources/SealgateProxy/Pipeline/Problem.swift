@@ -44,6 +44,16 @@ struct Problem: Error, Hashable {
 }
 
 extension Problem {
+    /// Every `code` sealgate answers with, so that `sealgate_rejected_requests_total` has each at 0 from the start
+    /// (a unit test checks that every code in the sources is here).
+    static let codes = [
+        "body_timeout", "forbidden", "header_timeout", "header_too_large", "invalid_framing", "invalid_json", "invalid_method",
+        "invalid_path", "keys_unavailable", "method_not_allowed", "method_not_supported", "not_authentic_token",
+        "number_not_exact", "payload_too_large", "shutting_down", "tunnel_not_supported", "unsupported_media_type",
+        "upstream_failed", "upstream_read_timeout", "upstream_timeout", "upstream_unavailable", "value_too_large",
+        "write_timeout",
+    ]
+
     static func badRequest(_ code: String = "bad_request", _ detail: String, close: Bool = false) -> Problem {
         Problem(status: .badRequest, code: code, detail: detail, closesConnection: close)
     }
