@@ -99,6 +99,7 @@ let package = Package(
                 "SealgateKeyProviders",
                 "SealgateJSON",
                 "SealgateCertificates",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),

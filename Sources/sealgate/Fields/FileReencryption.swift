@@ -1,14 +1,19 @@
+import Crypto
 import Foundation
+import SealgateCrypto
 import SealgateProxy
 
 /// One file of a `reencrypt` run: written to `<destination>.reencrypt.tmp`, checkpointed (NDJSON) in
-/// `<destination>.reencrypt.progress` as `<lines done> <bytes written>`, and renamed over the destination once
-/// complete.
+/// `<destination>.reencrypt.progress` (a ``ReencryptCheckpoint``: the lines done, the bytes written, and the input's
+/// path and a hash of the part consumed), and renamed over the destination once complete. A checkpoint of another
+/// input is refused, never resumed onto.
 struct FileReencryption {
     var input: String
     var destination: String
     var ndjson: Bool
     var checkpointEvery: Int
+    /// Ignore and remove a checkpoint, and start over.
+    var restart = false
 
     private var temporary: String { "\(destination).reencrypt.tmp" }
     private var checkpoint: String { "\(destination).reencrypt.progress" }
@@ -20,7 +25,11 @@ struct FileReencryption {
             throw CommandFailure("cannot read \(input)")
         }
         defer { try? reading.close() }
-        let resumed = self.resumePoint()
+        if self.restart {
+            try? FileManager.default.removeItem(atPath: checkpoint)
+            try? FileManager.default.removeItem(atPath: temporary)
+        }
+        let resumed = try self.resumePoint()
         if resumed == nil {
             let mode = (try? FileManager.default.attributesOfItem(atPath: input)[.posixPermissions]) ?? 0o600
             guard FileManager.default.createFile(atPath: temporary, contents: nil, attributes: [.posixPermissions: mode])
@@ -31,7 +40,7 @@ struct FileReencryption {
         }
         defer { try? writing.close() }
         if ndjson {
-            try self.rewriteLines(reading, into: writing, from: resumed ?? (0, 0), fields, &progress)
+            try self.rewriteLines(reading, into: writing, from: resumed, fields, &progress)
         } else {
             var counts = FieldRewriter.Counts()
             let document = Array(try reading.readToEnd() ?? Data())
@@ -41,6 +50,7 @@ struct FileReencryption {
             } catch {
                 throw CommandFailure("\(input): \(ErrorText.describe(error))")
             }
+            progress.consumed(bytes: document.count)
             progress.document(of: input, tokens: counts.rewritten.values.reduce(0, +))
         }
         try writing.synchronize()
@@ -53,16 +63,28 @@ struct FileReencryption {
     private func rewriteLines(
         _ reading: FileHandle,
         into writing: FileHandle,
-        from resumed: (lines: Int, bytes: UInt64),
+        from resumed: ReencryptCheckpoint?,
         _ fields: FieldRewriter,
         _ progress: inout ReencryptProgress
     ) throws {
-        try writing.truncate(atOffset: resumed.bytes)
+        try writing.truncate(atOffset: resumed?.writtenBytes ?? 0)
         var reader = LineReader(reading)
-        var (number, written) = (0, resumed.bytes)
+        var (number, written, consumed) = (0, resumed?.writtenBytes ?? 0, UInt64(0))
+        var consumedHash = SHA256()
         while let (line, terminated) = try reader.next() {
             number += 1
-            guard number > resumed.lines else { continue }
+            consumedHash.update(data: line)
+            if terminated { consumedHash.update(data: [UInt8(ascii: "\n")]) }
+            let length = line.count + (terminated ? 1 : 0)
+            consumed += UInt64(length)
+            progress.consumed(bytes: length)
+            if let resumed, number <= resumed.lines {
+                if number == resumed.lines {
+                    try self.check(resumed, consumed: consumed, hash: consumedHash)
+                    printToStandardError("reencrypt: \(input): resuming after line \(resumed.lines)")
+                }
+                continue
+            }
             var counts = FieldRewriter.Counts()
             let rewritten: [UInt8]
             do {
@@ -76,27 +98,44 @@ struct FileReencryption {
             progress.document(of: input, tokens: counts.rewritten.values.reduce(0, +))
             if number % checkpointEvery == 0 {
                 try writing.synchronize()
-                try self.saveCheckpoint(lines: number, bytes: written)
+                try ReencryptCheckpoint(
+                    input: self.inputPath,
+                    lines: number,
+                    inputBytes: consumed,
+                    inputSHA256: consumedHash.finalize().hexString,
+                    writtenBytes: written
+                ).save(checkpoint)
             }
+        }
+        if let resumed, number < resumed.lines { throw self.otherInput(resumed, "it has only \(number) lines") }
+    }
+
+    /// The input's absolute path, as checkpoints record it.
+    private var inputPath: String { URL(fileURLWithPath: input).standardizedFileURL.path }
+
+    /// Refuses to resume onto an input whose consumed part is not the one the checkpoint was made over.
+    private func check(_ checkpoint: ReencryptCheckpoint, consumed: UInt64, hash: SHA256) throws(CommandFailure) {
+        guard consumed == checkpoint.inputBytes, hash.finalize().hexString == checkpoint.inputSHA256 else {
+            throw self.otherInput(checkpoint, "its first \(checkpoint.lines) lines are not the ones already re-encrypted")
         }
     }
 
-    /// The lines done and bytes written of an interrupted run, if its checkpoint and a temporary file that long exist.
-    private func resumePoint() -> (lines: Int, bytes: UInt64)? {
-        guard ndjson, FileManager.default.fileExists(atPath: temporary),
-            let text = try? String(contentsOfFile: checkpoint, encoding: .utf8)
-        else { return nil }
-        let fields = text.split(whereSeparator: \.isWhitespace)
-        guard fields.count == 2, let lines = Int(fields[0]), let bytes = UInt64(fields[1]),
-            let size = try? FileManager.default.attributesOfItem(atPath: temporary)[.size] as? UInt64, size >= bytes
-        else { return nil }
-        printToStandardError("reencrypt: \(input): resuming after line \(lines)")
-        return (lines, bytes)
+    private func otherInput(_ checkpoint: ReencryptCheckpoint, _ why: String) -> CommandFailure {
+        CommandFailure(
+            "\(input): the checkpoint \(self.checkpoint) was made for another input (\(why)); nothing was written. "
+                + "Give the input it was made for, or run with --restart to start over."
+        )
     }
 
-    private func saveCheckpoint(lines: Int, bytes: UInt64) throws {
-        let staging = "\(checkpoint).tmp"
-        try "\(lines) \(bytes)\n".write(toFile: staging, atomically: false, encoding: .utf8)
-        guard rename(staging, checkpoint) == 0 else { throw CommandFailure("cannot write \(checkpoint)") }
+    /// The checkpoint of an interrupted run, if it is one of this input and its temporary file is that long.
+    private func resumePoint() throws(CommandFailure) -> ReencryptCheckpoint? {
+        guard ndjson, FileManager.default.fileExists(atPath: temporary), let checkpoint = try ReencryptCheckpoint.load(self.checkpoint)
+        else { return nil }
+        guard checkpoint.input == self.inputPath else {
+            throw self.otherInput(checkpoint, "it read \(checkpoint.input)")
+        }
+        guard let size = try? FileManager.default.attributesOfItem(atPath: temporary)[.size] as? UInt64, size >= checkpoint.writtenBytes
+        else { return nil }
+        return checkpoint
     }
 }

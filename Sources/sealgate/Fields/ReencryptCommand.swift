@@ -12,7 +12,9 @@ struct ReencryptCommand: FieldSubcommand {
             Tokens whose key id is not the primary's are decrypted and sealed again with the primary; other \
             values are left unchanged. NDJSON files (--ndjson, or names ending in .ndjson or .jsonl) are \
             streamed line by line into <output>.reencrypt.tmp, with the lines done checkpointed in \
-            <output>.reencrypt.progress: run the same command again after an interruption to resume. The \
+            <output>.reencrypt.progress: run the same command again after an interruption to resume (the \
+            checkpoint names its input and a hash of the part done, so a run onto another input is refused; \
+            --restart starts over). The \
             result replaces the output (or, with --in-place, the input) only when complete. A token that does \
             not decrypt stops the run with exit status 1, naming the file, line and rule path.
             """
@@ -35,6 +37,9 @@ struct ReencryptCommand: FieldSubcommand {
     @Option(help: ArgumentHelp("Lines between two checkpoints of an NDJSON file.", valueName: "lines"))
     var checkpointEvery = 1000
 
+    @Flag(help: "Ignore the checkpoints of an interrupted run and start over.")
+    var restart = false
+
     func validate() throws {
         guard !inputs.isEmpty else { throw ValidationError("name at least one input file") }
         guard (output != nil) != inPlace else { throw ValidationError("pass either --output DIR or --in-place") }
@@ -50,14 +55,16 @@ struct ReencryptCommand: FieldSubcommand {
                 throw CommandFailure("cannot create the output directory \(output)")
             }
         }
-        var progress = ReencryptProgress()
+        let sizes = inputs.map { (try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? UInt64) ?? nil }
+        var progress = ReencryptProgress(totalBytes: sizes.contains(nil) ? nil : sizes.reduce(0) { $0 + ($1 ?? 0) })
         for input in inputs {
             let name = URL(fileURLWithPath: input).lastPathComponent
             let file = FileReencryption(
                 input: input,
                 destination: output.map { URL(fileURLWithPath: $0).appendingPathComponent(name).path } ?? input,
                 ndjson: ndjson || name.hasSuffix(".ndjson") || name.hasSuffix(".jsonl"),
-                checkpointEvery: checkpointEvery
+                checkpointEvery: checkpointEvery,
+                restart: restart
             )
             try file.run(fields, progress: &progress)
         }
