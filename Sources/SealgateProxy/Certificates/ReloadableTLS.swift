@@ -10,8 +10,6 @@ public struct LoadedTLS: Sendable {
     public var certificates: [WatchedCertificate]
     /// The first URI SAN of the served leaf (sealgate's own SPIFFE ID), for XFCC's `By=`.
     public var serverURI: String?
-    /// What ``context`` was built from, to build it again with fresh session ticket keys.
-    public var configuration: TLSConfiguration
 }
 
 /// A TLS context that can be loaded again from its files while connections use it: each new
@@ -68,6 +66,6 @@ public final class ReloadableTLS: Sendable {
     /// BoringSSL gives each context its own random ticket keys and NIOSSL offers no other way to change them.
     /// Open connections keep their context.
     public func rotateSessionTicketKeys() throws {
-        try self.current.withLockedValue { $0.context = try NIOSSLContext(configuration: $0.configuration) }
+        try self.current.withLockedValue { $0.context = try NIOSSLContext(configuration: $0.context.configuration) }
     }
 }

@@ -25,7 +25,7 @@ enum TLSContexts {
             tls.sendCANameList = true
             certificates += try WatchedCertificate.all(in: clientCA, role: .clientCA)
         }
-        return LoadedTLS(context: try NIOSSLContext(configuration: tls), certificates: certificates, serverURI: identity.leafURIs.first, configuration: tls)
+        return LoadedTLS(context: try NIOSSLContext(configuration: tls), certificates: certificates, serverURI: identity.leafURIs.first)
     }
 
     /// The context for HTTPS backends, from the upstream CA bundle and client certificate.
@@ -44,6 +44,6 @@ enum TLSContexts {
             tls.privateKey = .privateKey(identity.privateKey)
             certificates += try WatchedCertificate.all(in: identity.chain, role: .upstreamClient)
         }
-        return LoadedTLS(context: try NIOSSLContext(configuration: tls), certificates: certificates, serverURI: nil, configuration: tls)
+        return LoadedTLS(context: try NIOSSLContext(configuration: tls), certificates: certificates, serverURI: nil)
     }
 }
