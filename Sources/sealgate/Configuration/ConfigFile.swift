@@ -9,9 +9,13 @@ import Yams
 /// Reads `sealgate.yaml` (format in DESIGN.md) into a ``SealgateConfiguration``, checking
 /// everything — including that certificates and keys load — and reporting every problem at once.
 enum ConfigFile {
-    static func load(path: String) throws(ConfigErrors) -> SealgateConfiguration {
+    /// - Parameters:
+    ///   - path: the configuration file.
+    ///   - checkingKeyStore: also check, without unwrapping anything, the local KEK file's mode and owner and that
+    ///     every key a rule names is in the vault (``KeyStoreCheck``), as `check-config` does.
+    static func load(path: String, checkingKeyStore: Bool = false) throws(ConfigErrors) -> SealgateConfiguration {
         let (root, reader) = try Self.compose(path: path)
-        let configuration = Self.read(root, reader)
+        let configuration = Self.read(root, reader, checkingKeyStore: checkingKeyStore)
         guard reader.problems.isEmpty, let configuration else { throw ConfigErrors(problems: reader.problems) }
         return configuration
     }
@@ -85,7 +89,7 @@ enum ConfigFile {
         "monitor", "admin", "log",
     ]
 
-    private static func read(_ root: Node, _ reader: ConfigReader) -> SealgateConfiguration? {
+    private static func read(_ root: Node, _ reader: ConfigReader, checkingKeyStore: Bool) -> SealgateConfiguration? {
         guard let top = reader.mapping(root, at: "config", allowed: Self.topLevelKeys) else { return nil }
         for required in ["listen", "upstream"] where top[required] == nil {
             reader.report(root, "missing required section '\(required)'")
@@ -99,7 +103,11 @@ enum ConfigFile {
         }
         let keys = top["keys"].flatMap { Self.keys($0, reader) }
         let routes = (reader.sequence(top["routes"], at: "routes") ?? []).enumerated().compactMap {
-            Self.route($1, at: "routes[\($0)]", reader, keysConfigured: keys != nil)
+            Self.route($1, at: "routes[\($0)]", reader, keysConfigured: keys != nil, vaultToCheck: checkingKeyStore ? keys?.vaultPath : nil)
+        }
+        if checkingKeyStore, case .local(let kekPath) = keys?.kek, let problem = KeyStoreCheck.kekProblem(path: kekPath) {
+            let kek = top["keys"]?.mapping?["kek"]
+            reader.report(kek?.mapping?["path"] ?? kek, problem)
         }
         let limits = Self.limits(top["limits"], reader)
         let grace = reader.duration(top["shutdown_grace"], at: "shutdown_grace") ?? .seconds(25)
@@ -264,7 +272,14 @@ enum ConfigFile {
         return AuthorizationPolicy(allow: patterns)
     }
 
-    private static func route(_ node: Node, at path: String, _ reader: ConfigReader, keysConfigured: Bool) -> RouteConfiguration? {
+    /// One route; with `vaultToCheck`, each rule's key must have its file in that vault.
+    private static func route(
+        _ node: Node,
+        at path: String,
+        _ reader: ConfigReader,
+        keysConfigured: Bool,
+        vaultToCheck: String? = nil
+    ) -> RouteConfiguration? {
         guard let fields = reader.mapping(node, at: path, allowed: ["match", "allow", "encrypt", "decrypt_responses", "buffer"]) else {
             return nil
         }
@@ -303,6 +318,9 @@ enum ConfigFile {
             let key = reader.string(rule["key"], at: rule.path("key"))
             if let key, !KeyVault.isValidKeyName(key) {
                 reader.report(rule["key"], "\(rule.path("key")): \"\(key)\" is not a key name (lower-case letters, digits, '.', '_', '-')")
+            }
+            if let key, let vaultToCheck, KeyVault.isValidKeyName(key), let problem = KeyStoreCheck.keyProblem(name: key, vault: vaultToCheck) {
+                reader.report(rule["key"], "\(rule.path("key")): \(problem)")
             }
             guard let text = reader.string(rule["path"], at: rule.path("path")), let key else { continue }
             do {
