@@ -6,15 +6,21 @@ enum KeyStoreCheck {
     /// Why the local provider's KEK file would be refused, or nil when it is fine.
     /// - Parameter path: the KEK file (absolute).
     static func kekProblem(path: String) -> String? {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return "keys.kek.path: cannot read the KEK file \(path)" }
-        guard info.st_mode & S_IFMT == S_IFREG else { return "keys.kek.path: \(path) is not a regular file" }
-        if info.st_mode & 0o077 != 0 {
-            let mode = String(info.st_mode & 0o777, radix: 8)
-            return "keys.kek.path: the KEK file \(path) is accessible by group or others (mode 0\(mode)); run: chmod 600 \(path)"
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else {
+            return "keys.kek.path: cannot read the KEK file \(path)"
         }
-        if info.st_uid != geteuid() {
-            return "keys.kek.path: the KEK file \(path) belongs to uid \(info.st_uid), not to the user sealgate runs as (uid \(geteuid()))"
+        guard attributes[.type] as? FileAttributeType == .typeRegular else {
+            return "keys.kek.path: \(path) is not a regular file"
+        }
+        let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue ?? 0o777
+        if mode & 0o077 != 0 {
+            return "keys.kek.path: the KEK file \(path) is accessible by group or others (mode 0\(String(mode, radix: 8))); "
+                + "run: chmod 600 \(path)"
+        }
+        let owner = (attributes[.ownerAccountID] as? NSNumber)?.uint32Value
+        if owner != geteuid() {
+            return "keys.kek.path: the KEK file \(path) belongs to uid \(owner.map(String.init) ?? "?"), "
+                + "not to the user sealgate runs as (uid \(geteuid()))"
         }
         return nil
     }
