@@ -102,9 +102,12 @@ enum ConfigFile {
             reader.report(top["identity_header"], "identity_header must be a header name")
         }
         let keys = top["keys"].flatMap { Self.keys($0, reader) }
-        let routes = (reader.sequence(top["routes"], at: "routes") ?? []).enumerated().compactMap {
-            Self.route($1, at: "routes[\($0)]", reader, keysConfigured: keys != nil, vaultToCheck: checkingKeyStore ? keys?.vaultPath : nil)
+        let routeEntries = (reader.sequence(top["routes"], at: "routes") ?? []).enumerated().compactMap { index, node in
+            Self.route(node, at: "routes[\(index)]", reader, keysConfigured: keys != nil, vaultToCheck: checkingKeyStore ? keys?.vaultPath : nil)
+                .map { (index: index, node: node, route: $0) }
         }
+        Self.checkOrder(of: routeEntries, reader)
+        let routes = routeEntries.map(\.route)
         if checkingKeyStore, case .local(let kekPath) = keys?.kek, let problem = KeyStoreCheck.kekProblem(path: kekPath) {
             let kek = top["keys"]?.mapping?["kek"]
             reader.report(kek?.mapping?["path"] ?? kek, problem)
@@ -359,6 +362,39 @@ enum ConfigFile {
             decryptResponses: decrypt,
             bufferBody: buffer
         )
+    }
+
+    /// Refuses routes that an earlier one would always take first (routes are chosen by path alone, so such a
+    /// route, with its rules, never applies); warns of partial overlaps between routes with different rules.
+    private static func checkOrder(of routes: [(index: Int, node: Node, route: RouteConfiguration)], _ reader: ConfigReader) {
+        for (position, later) in routes.enumerated() {
+            for earlier in routes[..<position] {
+                let names = "routes[\(later.index)] (\(later.route.path))"
+                let earlierName = "routes[\(earlier.index)] (\(earlier.route.path))"
+                if earlier.route.path.isSame(as: later.route.path) {
+                    reader.report(later.node, "\(names) duplicates the path of \(earlierName): it would never be chosen")
+                    break
+                } else if earlier.route.path.covers(later.route.path) {
+                    reader.report(
+                        later.node,
+                        "\(names) is never chosen: \(earlierName) matches every path it matches and routes are tried in "
+                            + "order (move it before \(earlierName))"
+                    )
+                    break
+                } else if earlier.route.path.overlaps(later.route.path), !Self.sameRules(earlier.route, later.route) {
+                    reader.warn(
+                        later.node,
+                        "\(names) overlaps \(earlierName) with other rules: paths both match take \(earlierName)"
+                    )
+                }
+            }
+        }
+    }
+
+    /// Whether two routes treat a request alike, whichever of them is chosen.
+    private static func sameRules(_ a: RouteConfiguration, _ b: RouteConfiguration) -> Bool {
+        a.methods == b.methods && a.authorization == b.authorization && a.encrypt == b.encrypt
+            && a.decryptResponses == b.decryptResponses && a.bufferBody == b.bufferBody
     }
 
     private static func limits(_ node: Node?, _ reader: ConfigReader) -> Limits {
