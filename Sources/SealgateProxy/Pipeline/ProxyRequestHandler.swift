@@ -232,9 +232,11 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
             context.writeAndFlush(self.wrapOutboundOut(.end(trailers)), promise: nil)
             return
         }
+        // Taken now: a closed HTTP/2 stream channel no longer names its parent.
+        let connection = everyStream ? context.channel.parent : nil
         context.writeAndFlush(self.wrapOutboundOut(.end(trailers))).assumeIsolated().whenComplete { _ in
             context.close(promise: nil)
-            if everyStream, let connection = context.channel.parent { connection.close(promise: nil) }
+            connection?.close(promise: nil)
         }
     }
 

@@ -8,6 +8,7 @@ extension EndToEndTests {
     @Suite("Identity re-checked on every request")
     struct IdentityRecheck {
         static let keepAliveClient = TestEnvironment.testsDirectory.appendingPathComponent("Fixtures/keepalive_client.py").path
+        static let http2Client = TestEnvironment.testsDirectory.appendingPathComponent("Fixtures/h2_two_requests_client.py").path
 
         /// The harness's configuration with idle connections kept long enough to outlive a certificate.
         static let configuration = ProxyHarness.defaultConfiguration.replacingOccurrences(of: "idle_timeout: 5s", with: "idle_timeout: 30s")
@@ -67,6 +68,33 @@ extension EndToEndTests {
                 #expect(resumed.contains("Reused, TLSv1.3"), "the session was not resumed: \(resumed)")
                 #expect(resumed.contains("HTTP/1.1 401"), "\(resumed)")
                 #expect(resumed.contains(#""code":"certificate_expired""#), "\(resumed)")
+                #expect(harness.backend.records().count == 1)
+            }
+        }
+
+        /// Runs a two-request client fixture with the short-lived certificate, pausing until it has expired.
+        static func twoRequests(_ script: String, _ harness: ProxyHarness) async throws -> (responses: [[String: Any]], closed: Bool?) {
+            let client = try Self.issueShortLived(harness, seconds: 4)
+            let pause = client.notAfter.timeIntervalSinceNow + 1.5
+            let output = try await runProcess(
+                "python3",
+                [script, String(harness.proxy.port), harness.pki.caPath, client.certificate, client.key, "/v1/patients/7", String(pause)]
+            )
+            let result = try #require(
+                try JSONSerialization.jsonObject(with: output.standardOutput) as? [String: Any],
+                "\(output.stdout) \(output.stderr)"
+            )
+            return (try #require(result["responses"] as? [[String: Any]]), result["closed"] as? Bool)
+        }
+
+        @Test("HTTP/2: a new stream after the certificate expired gets 401 certificate_expired and the connection closes")
+        func http2AcrossExpiry() async throws {
+            try await ProxyHarness.with(configuration: Self.configuration) { harness in
+                let (responses, closed) = try await Self.twoRequests(Self.http2Client, harness)
+                #expect(responses.first?["status"] as? Int == 200)
+                #expect(responses.last?["status"] as? Int == 401)
+                #expect(responses.last?["code"] as? String == "certificate_expired")
+                #expect(closed == true)
                 #expect(harness.backend.records().count == 1)
             }
         }
