@@ -19,17 +19,19 @@ struct RouteOrderConfigTests {
             """
     }
 
+    /// The problems of a configuration with these routes (YAML list items, indented by four spaces).
+    static func problems(routes: String) throws -> [ConfigProblem] {
+        try ConfigFileTests.Fixture().problems(Self.configuration(routes: routes))
+    }
+
     @Test("the issue's example: /v1/patients/x with encrypt rules after a /v1/patients prefix route is an error naming both")
     func coveredRouteWithRules() throws {
-        let fixture = try ConfigFileTests.Fixture()
-        let problems = fixture.problems(
-            Self.configuration(
-                routes: """
-                      - match: {path: /v1/patients, methods: [GET, POST]}
-                      - match: {path: /v1/patients/x, methods: [POST]}
-                        encrypt: [{path: $.ssn, key: pii}]
-                    """
-            )
+        let problems = try Self.problems(
+            routes: """
+                  - match: {path: /v1/patients, methods: [GET, POST]}
+                  - match: {path: /v1/patients/x, methods: [POST]}
+                    encrypt: [{path: $.ssn, key: pii}]
+                """
         )
         #expect(problems.count == 1)
         #expect(problems.first?.line == 10)
@@ -39,28 +41,22 @@ struct RouteOrderConfigTests {
 
     @Test("a route after a glob that always matches its paths is an error, whatever its methods")
     func coveredByGlob() throws {
-        let fixture = try ConfigFileTests.Fixture()
-        let problems = fixture.problems(
-            Self.configuration(
-                routes: """
-                      - match: {path: "/v1/*/notes/**", methods: [GET]}
-                      - match: {path: /v1/patients/notes, methods: [POST]}
-                    """
-            )
+        let problems = try Self.problems(
+            routes: """
+                  - match: {path: "/v1/*/notes/**", methods: [GET]}
+                  - match: {path: /v1/patients/notes, methods: [POST]}
+                """
         )
         #expect(problems.map(\.message).contains { $0.contains("routes[1] (/v1/patients/notes) is never chosen") })
     }
 
     @Test("an exact duplicate is an error")
     func duplicate() throws {
-        let fixture = try ConfigFileTests.Fixture()
-        let problems = fixture.problems(
-            Self.configuration(
-                routes: """
-                      - match: {path: /v1/patients}
-                      - match: {path: /v1/patients/}
-                    """
-            )
+        let problems = try Self.problems(
+            routes: """
+                  - match: {path: /v1/patients}
+                  - match: {path: /v1/patients/}
+                """
         )
         #expect(problems.count == 1)
         #expect(problems.first?.message.contains("routes[1] (/v1/patients/) duplicates the path of routes[0] (/v1/patients)") == true)

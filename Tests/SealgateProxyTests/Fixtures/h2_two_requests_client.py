@@ -27,27 +27,36 @@ sock.settimeout(0.2)
 closed = False
 
 
+def receive():
+    """One read from the connection: the events it carried, or None once the server has closed it."""
+    global closed
+    try:
+        data = sock.recv(65536)
+    except socket.timeout:
+        return []
+    except (ConnectionError, ssl.SSLError):
+        data = b""
+    if not data:
+        closed = True
+        return None
+    events = conn.receive_data(data)
+    sock.sendall(conn.data_to_send())
+    return events
+
+
 def exchange():
     """Sends GET PATH on a new stream and reads until it ends; returns its status and problem code."""
-    global closed
     stream = conn.get_next_available_stream_id()
     conn.send_headers(stream, [(":method", "GET"), (":path", path), (":scheme", "https"), (":authority", "localhost")],
                       end_stream=True)
     sock.sendall(conn.data_to_send())
-    status, body = 0, b""
+    status, body, ended = 0, b"", False
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            data = sock.recv(65536)
-        except socket.timeout:
-            continue
-        except (ConnectionError, ssl.SSLError):
-            data = b""
-        if not data:
-            closed = True
+    while not ended and time.monotonic() < deadline:
+        events = receive()
+        if events is None:
             break
-        ended = False
-        for event in conn.receive_data(data):
+        for event in events:
             if isinstance(event, h2.events.ResponseReceived) and event.stream_id == stream:
                 status = int(dict(event.headers)[b":status"])
             elif isinstance(event, h2.events.DataReceived) and event.stream_id == stream:
@@ -55,12 +64,7 @@ def exchange():
                 conn.acknowledge_received_data(event.flow_controlled_length, stream)
             elif isinstance(event, h2.events.StreamEnded) and event.stream_id == stream:
                 ended = True
-        sock.sendall(conn.data_to_send())
-        if ended:
-            break
-    code = None
-    if body.startswith(b"{"):
-        code = json.loads(body).get("code")
+    code = json.loads(body).get("code") if body.startswith(b"{") else None
     return {"status": status, "code": code}
 
 
@@ -69,14 +73,5 @@ time.sleep(float(pause))
 responses.append(exchange())
 deadline = time.monotonic() + 10
 while not closed and time.monotonic() < deadline:
-    try:
-        data = sock.recv(65536)
-    except socket.timeout:
-        continue
-    except (ConnectionError, ssl.SSLError):
-        data = b""
-    if not data:
-        closed = True
-    else:
-        conn.receive_data(data)
+    receive()
 print(json.dumps({"responses": responses, "closed": closed}))
