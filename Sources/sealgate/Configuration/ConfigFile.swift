@@ -283,7 +283,7 @@ enum ConfigFile {
         keysConfigured: Bool,
         vaultToCheck: String? = nil
     ) -> RouteConfiguration? {
-        guard let fields = reader.mapping(node, at: path, allowed: ["match", "allow", "encrypt", "decrypt_responses", "buffer"]) else {
+        guard let fields = reader.mapping(node, at: path, allowed: ["match", "allow", "encrypt", "decrypt_responses", "buffer", "exact_names"]) else {
             return nil
         }
         guard let matchNode = fields["match"] else {
@@ -354,13 +354,16 @@ enum ConfigFile {
         guard let pattern else { return nil }
         let buffer = reader.bool(fields["buffer"], at: fields.path("buffer")) ?? false
         if buffer, rules.isEmpty { reader.warn(fields["buffer"], "\(path).buffer has no effect without encrypt rules") }
+        let exactNames = reader.bool(fields["exact_names"], at: fields.path("exact_names")) ?? false
+        if exactNames, rules.isEmpty { reader.warn(fields["exact_names"], "\(path).exact_names has no effect without encrypt rules") }
         return RouteConfiguration(
             path: pattern,
             methods: methods,
             authorization: allow,
             encrypt: rules,
             decryptResponses: decrypt,
-            bufferBody: buffer
+            bufferBody: buffer,
+            exactNames: exactNames
         )
     }
 
@@ -394,7 +397,7 @@ enum ConfigFile {
     /// Whether two routes treat a request alike, whichever of them is chosen.
     private static func sameRules(_ a: RouteConfiguration, _ b: RouteConfiguration) -> Bool {
         a.methods == b.methods && a.authorization == b.authorization && a.encrypt == b.encrypt
-            && a.decryptResponses == b.decryptResponses && a.bufferBody == b.bufferBody
+            && a.decryptResponses == b.decryptResponses && a.bufferBody == b.bufferBody && a.exactNames == b.exactNames
     }
 
     private static func limits(_ node: Node?, _ reader: ConfigReader) -> Limits {
