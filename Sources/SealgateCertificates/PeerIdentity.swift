@@ -1,4 +1,5 @@
 import Crypto
+import Foundation
 import SealgateCrypto
 import SwiftASN1
 import X509
@@ -17,6 +18,10 @@ public struct PeerIdentity: Sendable, Hashable {
     public var spkiSHA256: String
     /// Lower-case hex SHA-256 of the certificate DER.
     public var certificateSHA256: String
+    /// The leaf's notBefore, kept so that each request checks validity with a comparison, not a parse.
+    public var notValidBefore: Date
+    /// The leaf's notAfter.
+    public var notValidAfter: Date
 
     /// Reads the identity of a certificate.
     /// - Parameter derBytes: the DER encoding of the leaf certificate.
@@ -37,5 +42,7 @@ public struct PeerIdentity: Sendable, Hashable {
         try serializer.serialize(certificate.publicKey)
         self.spkiSHA256 = SHA256.hash(data: serializer.serializedBytes).hexString
         self.certificateSHA256 = SHA256.hash(data: derBytes).hexString
+        self.notValidBefore = certificate.notValidBefore
+        self.notValidAfter = certificate.notValidAfter
     }
 }

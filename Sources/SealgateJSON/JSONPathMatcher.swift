@@ -101,6 +101,17 @@ struct JSONPathMatcher: Sendable {
         return matched
     }
 
+    /// The first rule that would select a member named table name `name` in the container with states `parent`:
+    /// a member whose name differs from that one in ASCII case only is then ambiguous.
+    func rule(selectingName name: Int, in parent: Range<Int>, of states: [Int]) -> Int? {
+        var rule: Int?
+        for index in parent {
+            let step = self.steps[states[index]]
+            if case .name(let expected) = step.selector, expected == name { rule = min(rule ?? step.rule, step.rule) }
+        }
+        return rule
+    }
+
     /// What becomes of the children no rule selects by key (see
     /// ``JSONTokenizer/UnselectedChildren``), given the states of their container: a wildcard
     /// (or, in an array, an index) may match them; a recursive segment searches inside those

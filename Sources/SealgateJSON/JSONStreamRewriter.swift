@@ -80,11 +80,14 @@ public struct JSONStreamRewriter: Sendable {
         fileprivate let names: JSONTokenizer.NameTable
 
         /// Prepares rules for matching.
-        /// - Parameter paths: The rules, in configuration order.
-        public init(_ paths: [JSONPath]) {
+        /// - Parameters:
+        ///   - paths: The rules, in configuration order.
+        ///   - refusesNearMissNames: Refuse a document with a member name that equals one a rule selects at that
+        ///     place ignoring ASCII case but is not byte-equal (``SealgateJSONError/Code/ambiguousName``).
+        public init(_ paths: [JSONPath], refusesNearMissNames: Bool = false) {
             self.paths = paths
             self.matcher = JSONPathMatcher(paths: paths)
-            self.names = JSONTokenizer.NameTable(self.matcher.names)
+            self.names = JSONTokenizer.NameTable(self.matcher.names, reportsNearMisses: refusesNearMissNames)
         }
     }
 
@@ -206,7 +209,11 @@ public struct JSONStreamRewriter: Sendable {
         var runStart = 0
         while let event = try self.tokenizer.next(in: bytes, at: &index) {
             switch event {
-            case .memberName(let name):
+            case .memberName(var name):
+                if let nearMiss = JSONTokenizer.NameTable.nearMissPosition(name) {
+                    try self.refuseNearMiss(of: nearMiss, at: self.tokenizer.chunkOffset + index)
+                    name = -1
+                }
                 self.memberStates(name: name)
                 if self.memberMatch == nil, self.states.count == self.frames[self.frames.count - 1].states.upperBound {
                     self.tokenizer.skipValue(reportingEnd: false)
@@ -267,6 +274,19 @@ public struct JSONStreamRewriter: Sendable {
         self.frames[self.frames.count - 1].count += 1
         self.truncateStates(to: parent.states.upperBound)
         return self.matcher.appendChildStates(of: parent.states, key: .index(parent.count), to: &self.states)
+    }
+
+    /// Refuses a member whose name nearly matches table name `name`, if a rule selects that name here.
+    private func refuseNearMiss(of name: Int, at offset: Int) throws(SealgateJSONError) {
+        let parent = self.frames[self.frames.count - 1].states
+        guard let rule = self.matcher.rule(selectingName: name, in: parent, of: self.states) else { return }
+        let path = self.compiled.paths[rule].description
+        throw SealgateJSONError(
+            .ambiguousName,
+            at: offset,
+            rulePath: path,
+            "a member name before byte \(offset) differs from the one of rule \(path) in letter case only"
+        )
     }
 
     /// Computes the path states and match of the current member.

@@ -51,14 +51,26 @@ struct JSONTokenizer: Sendable {
         /// Bit `n` is set if the table has a name of `n` bytes (below 64), so most other names are
         /// ruled out without comparing bytes.
         fileprivate let lengths: UInt64
+        /// Whether a name equal to a table name ignoring ASCII case, but not byte-equal, is reported as a near miss
+        /// (``nearMiss(of:)``) instead of as absent.
+        fileprivate let reportsNearMisses: Bool
 
-        /// - Parameter names: The names, as UTF-8; a name's position here is the one reported.
-        init(_ names: [[UInt8]]) {
+        /// - Parameters:
+        ///   - names: The names, as UTF-8; a name's position here is the one reported.
+        ///   - reportsNearMisses: Report names that differ from a table name in ASCII case only.
+        init(_ names: [[UInt8]], reportsNearMisses: Bool = false) {
+            self.reportsNearMisses = reportsNearMisses
             self.bytes = Array(names.joined())
             self.ends = names.reduce(into: []) { $0.append(($0.last ?? 0) + $1.count) }
             self.limit = names.map(\.count).max() ?? 0
             self.lengths = names.reduce(0) { $1.count < 64 ? $0 | 1 << $1.count : $0 }
         }
+
+        /// The reported name of a near miss of table name `position`; ``nearMissPosition(_:)`` reads it back.
+        static func nearMiss(of position: Int) -> Int { -2 - position }
+
+        /// The table name a reported name nearly matches, if it is a near miss.
+        static func nearMissPosition(_ reported: Int) -> Int? { reported <= -2 ? -2 - reported : nil }
     }
 
     private let maxDepth: Int
@@ -513,7 +525,7 @@ struct JSONTokenizer: Sendable {
                 ? self.name.withUnsafeBytes { Self.position(of: $0, in: table) }
                 : Self.position(of: UnsafeRawBufferPointer(rebasing: bytes[self.nameStart..<end]), in: table)
         }
-        guard name < 0 else {
+        guard name == -1 else {
             return name
         }
         guard self.unselectedChildren == .report else {
@@ -537,7 +549,30 @@ struct JSONTokenizer: Sendable {
             }
             start = end
         }
+        return table.reportsNearMisses ? Self.nearMissPosition(of: name, in: table) : -1
+    }
+
+    /// The table name equal to `name` ignoring ASCII case, as a near miss (see ``NameTable/nearMiss(of:)``), or -1.
+    private static func nearMissPosition(of name: UnsafeRawBufferPointer, in table: NameTable) -> Int {
+        var start = 0
+        for (position, end) in table.ends.enumerated() {
+            if end - start == name.count {
+                var index = 0
+                while index < name.count, Self.foldedASCII(table.bytes[start + index]) == Self.foldedASCII(name[index]) {
+                    index += 1
+                }
+                if index == name.count {
+                    return NameTable.nearMiss(of: position)
+                }
+            }
+            start = end
+        }
         return -1
+    }
+
+    @inline(__always)
+    private static func foldedASCII(_ byte: UInt8) -> UInt8 {
+        byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
     }
 
     /// Appends decoded bytes to a name being copied (bounded: longer names match none).

@@ -14,6 +14,7 @@ public struct SealgateJSONError: Error, Sendable {
             case numberNotExact
             case valueTooLarge
             case transformFailed
+            case ambiguousName
         }
 
         private let base: Base
@@ -40,6 +41,10 @@ public struct SealgateJSONError: Error, Sendable {
         /// A rewriter is used again after its transform threw (the transform's own error was
         /// rethrown the first time).
         public static let transformFailed = Self(.transformFailed)
+
+        /// A member name equals a rule's member name ignoring ASCII case but is not byte-equal (`SSN` beside a rule
+        /// for `$.ssn`): a backend that matches names loosely would read a value that no rule encrypted.
+        public static let ambiguousName = Self(.ambiguousName)
 
         /// The name of the code, such as `invalidJSON`.
         public var description: String {

@@ -14,7 +14,7 @@ struct CheckConfigCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let configuration = try ConfigFile.load(path: self.file)
+            let configuration = try ConfigFile.load(path: self.file, checkingKeyStore: true)
             for warning in configuration.warnings { printToStandardError("warning: \(warning)") }
             print("\(self.file): OK (\(configuration.proxy.routes.count) routes, listening on \(configuration.proxy.listener.address))")
         } catch {

@@ -19,13 +19,16 @@ public final class ReloadableTLS: Sendable {
     public let name: String
     /// The files it is loaded from, watched for changes.
     public let files: [String]
+    /// Whether the context issues TLS session tickets (the server side), whose keys must rotate.
+    public let issuesSessionTickets: Bool
     private let load: @Sendable () throws -> LoadedTLS
     private let current: NIOLockedValueBox<LoadedTLS>
 
     /// Loads the material for the first time; throws if it cannot be.
-    init(name: String, files: [String], load: @escaping @Sendable () throws -> LoadedTLS) throws {
+    init(name: String, files: [String], issuesSessionTickets: Bool, load: @escaping @Sendable () throws -> LoadedTLS) throws {
         self.name = name
         self.files = files
+        self.issuesSessionTickets = issuesSessionTickets
         self.load = load
         self.current = NIOLockedValueBox(try load())
     }
@@ -35,7 +38,8 @@ public final class ReloadableTLS: Sendable {
         let settings = listener.tls
         return try ReloadableTLS(
             name: "server",
-            files: [settings.certificatePath, settings.privateKeyPath] + (settings.clientCAPath.map { [$0] } ?? [])
+            files: [settings.certificatePath, settings.privateKeyPath] + (settings.clientCAPath.map { [$0] } ?? []),
+            issuesSessionTickets: true
         ) {
             try TLSContexts.server(settings, applicationProtocols: listener.applicationProtocols)
         }
@@ -46,7 +50,7 @@ public final class ReloadableTLS: Sendable {
         guard upstream.useTLS else { return nil }
         let settings = upstream.tls
         let files = [settings?.caPath, settings?.certificatePath, settings?.privateKeyPath].compactMap { $0 }
-        return try ReloadableTLS(name: "upstream", files: files) { try TLSContexts.upstream(settings) }
+        return try ReloadableTLS(name: "upstream", files: files, issuesSessionTickets: false) { try TLSContexts.upstream(settings) }
     }
 
     /// What new connections use now.
@@ -56,5 +60,12 @@ public final class ReloadableTLS: Sendable {
     public func reload() throws {
         let loaded = try self.load()
         self.current.withLockedValue { $0 = loaded }
+    }
+
+    /// Builds the current context again from the same material, so that no session ticket issued so far resumes:
+    /// BoringSSL gives each context its own random ticket keys and NIOSSL offers no other way to change them.
+    /// Open connections keep their context.
+    public func rotateSessionTicketKeys() throws {
+        try self.current.withLockedValue { $0.context = try NIOSSLContext(configuration: $0.context.configuration) }
     }
 }

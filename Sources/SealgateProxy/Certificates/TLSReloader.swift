@@ -6,12 +6,18 @@ import ServiceLifecycle
 /// ``ReloadableTLS`` changes (polled, following symlinks) and on SIGHUP. A broken replacement
 /// (unparsable, key not matching the certificate, missing file) is refused: the current material
 /// stays in use, the error is logged and counted.
+///
+/// Session ticket keys rotate with every new server context: on each reload and, without one, every
+/// `ticketKeyRotation`, so that a ticket resumes a session for at most that long after a rotation.
 public actor TLSReloader: Service {
     private let materials: [ReloadableTLS]
     private let metrics: ProxyMetrics
     private let logger: Logger
     private let pollInterval: Duration
     private let onReload: @Sendable () -> Void
+    private let ticketKeyRotation: Duration
+    /// When each material last got a fresh context (and so fresh session ticket keys).
+    private var lastContext: [ContinuousClock.Instant]
     /// The file signatures last tried, per material; a failed try is not repeated until the files change again.
     private var triedSignatures: [[String]]
 
@@ -20,12 +26,14 @@ public actor TLSReloader: Service {
     ///   - metrics: counts reloads by result.
     ///   - logger: reports reloads and refusals.
     ///   - pollInterval: how often the files are checked.
+    ///   - ticketKeyRotation: the longest a server context keeps its session ticket keys.
     ///   - onReload: called after each successful reload (the expiry monitor looks again).
     public init(
         materials: [ReloadableTLS],
         metrics: ProxyMetrics,
         logger: Logger,
         pollInterval: Duration = .seconds(2),
+        ticketKeyRotation: Duration = .seconds(3600),
         onReload: @escaping @Sendable () -> Void = {}
     ) {
         self.materials = materials
@@ -33,14 +41,17 @@ public actor TLSReloader: Service {
         self.logger = logger
         self.pollInterval = pollInterval
         self.onReload = onReload
+        self.ticketKeyRotation = ticketKeyRotation
+        self.lastContext = materials.map { _ in .now }
         self.triedSignatures = materials.map { FileSignature.of(files: $0.files) }
     }
 
     public func run() async throws {
         await runUntilShutdown(reactingTo: await hangups(), { await self.reloadAll(reason: "SIGHUP") }) {
             while true {
-                try await Task.sleep(for: self.pollInterval)
+                try await Task.sleep(for: min(self.pollInterval, self.ticketKeyRotation))
                 await self.reloadChanged()
+                await self.rotateDueTicketKeys()
             }
         }
     }
@@ -58,11 +69,28 @@ public actor TLSReloader: Service {
         for index in changed { self.reload(index, reason: "files changed") }
     }
 
+    private func rotateDueTicketKeys() {
+        for index in self.materials.indices where self.materials[index].issuesSessionTickets {
+            guard ContinuousClock.now - self.lastContext[index] >= self.ticketKeyRotation else { continue }
+            do {
+                try self.materials[index].rotateSessionTicketKeys()
+                self.lastContext[index] = .now
+                self.logger.debug("session ticket keys rotated", metadata: ["tls": "\(self.materials[index].name)"])
+            } catch {
+                self.logger.error(
+                    "session ticket keys not rotated",
+                    metadata: ["tls": "\(self.materials[index].name)", "error": "\(error)"]
+                )
+            }
+        }
+    }
+
     private func reload(_ index: Int, reason: String) {
         let material = self.materials[index]
         self.triedSignatures[index] = FileSignature.of(files: material.files)
         do {
             try material.reload()
+            self.lastContext[index] = .now
             self.metrics.certificatesReloaded(success: true)
             let leaf = material.loaded.certificates.first?.summary
             self.logger.info(

@@ -10,7 +10,7 @@ public struct RouteConfiguration: Sendable {
     /// Narrows the global authorization for this route.
     public var authorization: AuthorizationPolicy?
     /// Fields encrypted in request bodies.
-    public var encrypt: [FieldRule] { didSet { self.fieldRules = FieldRules(self.encrypt) } }
+    public var encrypt: [FieldRule] { didSet { self.fieldRules = FieldRules(self.encrypt, exactNames: self.exactNames) } }
     /// ``encrypt``, prepared for rewriting.
     public private(set) var fieldRules: FieldRules
     /// Identities that receive decrypted responses; `nil` means nobody.
@@ -18,6 +18,8 @@ public struct RouteConfiguration: Sendable {
     /// Send every rewritten request body with a Content-Length (held in memory, at most `max_body`), not only those
     /// of at most 64 KiB; longer ones are otherwise streamed chunked.
     public var bufferBody: Bool
+    /// Match member names byte for byte only: do not refuse a name that differs from a rule's in ASCII case only.
+    public var exactNames: Bool { didSet { self.fieldRules = FieldRules(self.encrypt, exactNames: self.exactNames) } }
 
     public init(
         path: PathPattern,
@@ -25,14 +27,16 @@ public struct RouteConfiguration: Sendable {
         authorization: AuthorizationPolicy? = nil,
         encrypt: [FieldRule] = [],
         decryptResponses: AuthorizationPolicy? = nil,
-        bufferBody: Bool = false
+        bufferBody: Bool = false,
+        exactNames: Bool = false
     ) {
         self.bufferBody = bufferBody
+        self.exactNames = exactNames
         self.path = path
         self.methods = methods
         self.authorization = authorization
         self.encrypt = encrypt
-        self.fieldRules = FieldRules(encrypt)
+        self.fieldRules = FieldRules(encrypt, exactNames: exactNames)
         self.decryptResponses = decryptResponses
     }
 

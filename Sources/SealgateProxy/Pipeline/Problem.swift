@@ -1,5 +1,7 @@
+import Foundation
 import NIOCore
 import NIOHTTP1
+import SealgateCertificates
 
 /// A refusal sent to the client as `application/problem+json` (RFC 9457).
 ///
@@ -13,6 +15,8 @@ struct Problem: Error, Hashable {
     var headers: [(String, String)] = []
     /// Whether the connection must be closed after the response (framing errors, timeouts).
     var closesConnection = false
+    /// Whether, over HTTP/2, the whole connection is closed rather than the stream (the identity no longer holds).
+    var closesEveryStream = false
 
     static func == (lhs: Problem, rhs: Problem) -> Bool {
         lhs.status == rhs.status && lhs.code == rhs.code && lhs.detail == rhs.detail
@@ -47,7 +51,7 @@ extension Problem {
     /// Every `code` sealgate answers with, so that `sealgate_rejected_requests_total` has each at 0 from the start
     /// (a unit test checks that every code in the sources is here).
     static let codes = [
-        "body_timeout", "forbidden", "header_timeout", "header_too_large", "invalid_framing", "invalid_json", "invalid_method",
+        "ambiguous_field", "body_timeout", "certificate_expired", "certificate_not_yet_valid", "forbidden", "header_timeout", "header_too_large", "invalid_framing", "invalid_json", "invalid_method",
         "invalid_path", "keys_unavailable", "method_not_allowed", "method_not_supported", "not_authentic_token",
         "number_not_exact", "payload_too_large", "shutting_down", "tunnel_not_supported", "unsupported_media_type",
         "upstream_failed", "upstream_read_timeout", "upstream_timeout", "upstream_unavailable", "value_too_large",
@@ -77,6 +81,28 @@ extension Problem {
             code: "payload_too_large",
             detail: "the request body exceeds \(limit) bytes",
             closesConnection: true
+        )
+    }
+
+    /// The connection's client certificate expired after its handshake: refused, and the connection closed.
+    static func certificateExpired(notAfter: Date) -> Problem {
+        Problem(
+            status: .unauthorized,
+            code: "certificate_expired",
+            detail: "the client certificate of this connection expired at \(notAfter.rfc3339)",
+            closesConnection: true,
+            closesEveryStream: true
+        )
+    }
+
+    /// The connection's client certificate is not valid yet (its notBefore is ahead of this host's clock).
+    static func certificateNotYetValid(notBefore: Date) -> Problem {
+        Problem(
+            status: .unauthorized,
+            code: "certificate_not_yet_valid",
+            detail: "the client certificate of this connection is valid from \(notBefore.rfc3339)",
+            closesConnection: true,
+            closesEveryStream: true
         )
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -95,6 +96,7 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
     private func start(_ head: HTTPRequestHead, now: NIODeadline) -> ExchangeStateMachine<UpstreamHandler>.Action {
         let requestID = RequestID.from(head.headers) ?? RequestID.generate()
         do {
+            try self.client.checkValidity(at: Date())
             let plan = try self.shared.planner.plan(head, client: self.client, requestID: requestID)
             return self.machine.requestStarted(try self.start(of: plan, head: head, requestID: requestID), now: now)
         } catch {
@@ -221,7 +223,7 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
             context.write(self.wrapOutboundOut(.head(head)), promise: nil)
             context.write(self.wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
             self.timeouts?.responseFinished()
-            self.writeEnd(nil, close: problem.closesConnection, context: context)
+            self.writeEnd(nil, close: problem.closesConnection, context: context, everyStream: problem.closesEveryStream)
         case .close(let abort, let record):
             abort?.abort()
             if let record { self.record(record) }
@@ -230,13 +232,18 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
         self.synchronize()
     }
 
-    private func writeEnd(_ trailers: HTTPHeaders?, close: Bool, context: ChannelHandlerContext) {
+    /// Ends the response; with `close`, then closes the connection (HTTP/1.1) or the stream (HTTP/2), and with
+    /// `everyStream` also the HTTP/2 connection the stream belongs to.
+    private func writeEnd(_ trailers: HTTPHeaders?, close: Bool, context: ChannelHandlerContext, everyStream: Bool = false) {
         guard close else {
             context.writeAndFlush(self.wrapOutboundOut(.end(trailers)), promise: nil)
             return
         }
+        // Taken now: a closed HTTP/2 stream channel no longer names its parent.
+        let connection = everyStream ? context.channel.parent : nil
         context.writeAndFlush(self.wrapOutboundOut(.end(trailers))).assumeIsolated().whenComplete { _ in
             context.close(promise: nil)
+            connection?.close(promise: nil)
         }
     }
 

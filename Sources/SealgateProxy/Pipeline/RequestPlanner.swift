@@ -306,15 +306,3 @@ final class RequestPlanner: Sendable {
         return HTTPResponseHead(version: version, status: upstream.status, headers: headers)
     }
 }
-
-/// What every request of one client connection shares: who the client is.
-struct ClientConnection: Sendable {
-    /// The verified client identity, if a certificate was presented.
-    var identity: PeerIdentity?
-    /// The identity header value sent upstream (XFCC), precomputed once per connection.
-    var identityHeaderValue: String?
-    /// The client's IP address, appended to `X-Forwarded-For`.
-    var remoteIP: String?
-    /// The client's `ip:port`, for the access log.
-    var remoteAddress: String?
-}

@@ -90,6 +90,13 @@ extension Problem {
                 detail: "the number at byte \(jsonError.byteOffset) under rule \(jsonError.rulePath ?? "?") has no exact "
                     + "IEEE double form; send it as a string"
             )
+        case .ambiguousName:
+            self.init(
+                status: .badRequest,
+                code: "ambiguous_field",
+                detail: "a member name at byte \(jsonError.byteOffset) differs from the one of rule \(jsonError.rulePath ?? "?") "
+                    + "in letter case only; send the exact name (or set exact_names on the route)"
+            )
         case .valueTooLarge:
             self.init(status: .payloadTooLarge, code: "value_too_large", detail: jsonError.message)
         default:

@@ -26,8 +26,11 @@ public struct FieldRewriter: Sendable {
         public init() {}
     }
 
-    /// The rules' paths, compiled for a ``JSONStreamRewriter``.
-    public var paths: JSONStreamRewriter.CompiledPaths { self.rules.compiledPaths }
+    /// The rules' paths, compiled for a ``JSONStreamRewriter``; encrypting also refuses near-miss member names
+    /// unless the route asks for exact names.
+    public var paths: JSONStreamRewriter.CompiledPaths {
+        self.mode == .encrypt ? self.rules.requestPaths : self.rules.compiledPaths
+    }
     private let rules: FieldRules
     private let ciphers: [FieldCipher]
     private let mode: Mode
@@ -114,14 +117,21 @@ public struct FieldRules: Sendable {
     public let rules: [FieldRule]
     /// The rules' paths, compiled for a ``JSONStreamRewriter``.
     public let compiledPaths: JSONStreamRewriter.CompiledPaths
+    /// The same for request bodies: a member name equal to a rule's ignoring ASCII case but not byte-equal is
+    /// refused (`ambiguous_field`), unless `exactNames`.
+    public let requestPaths: JSONStreamRewriter.CompiledPaths
     /// Each rule's path expression as written, which tokens authenticate.
     let pathTexts: [String]
 
     /// Prepares rules.
-    /// - Parameter rules: The rules, in configuration order.
-    public init(_ rules: [FieldRule]) {
+    /// - Parameters:
+    ///   - rules: The rules, in configuration order.
+    ///   - exactNames: Match member names byte for byte only, without refusing near misses (route `exact_names`).
+    public init(_ rules: [FieldRule], exactNames: Bool = false) {
         self.rules = rules
         self.compiledPaths = JSONStreamRewriter.CompiledPaths(rules.map(\.path))
+        self.requestPaths = exactNames
+            ? self.compiledPaths : JSONStreamRewriter.CompiledPaths(rules.map(\.path), refusesNearMissNames: true)
         self.pathTexts = rules.map(\.path.description)
     }
 }

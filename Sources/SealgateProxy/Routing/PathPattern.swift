@@ -27,6 +27,14 @@ public struct PathPattern: Sendable, Hashable, CustomStringConvertible {
         self.description = pattern
     }
 
+    /// The pattern as a glob: a prefix is its segments followed by `**`.
+    var globSegments: [Substring] {
+        switch self.kind {
+        case .prefix(let segments): segments + ["**"]
+        case .glob(let segments): segments
+        }
+    }
+
     /// Whether a normalized path (without query) matches. Path parameters (`;x=1`) are ignored,
     /// since backends such as Tomcat route `/v1/patients;x=1` as `/v1/patients`. The path is read in place, segment
     /// by segment, without splitting it into an array.

@@ -45,6 +45,7 @@ public struct ProxyServices: Sendable {
     ///   - keys: the key vault, when routes have field rules.
     ///   - audit: where key use is audited (when routes have field rules).
     ///   - renderMetrics: renders `/metrics`, after the certificate gauges are set to the certificates as they are then.
+    ///   - ticketKeyRotation: how often the session ticket keys of the listener rotate without a reload.
     ///   - group: the event loops to serve on.
     ///   - logger: receives the access log and operational messages.
     /// - Throws: when the served certificates or the audit log cannot be opened.
@@ -54,6 +55,7 @@ public struct ProxyServices: Sendable {
         keys: Keys? = nil,
         audit: AuditLog.Destination = .standardError,
         renderMetrics: @escaping @Sendable () -> String = { "" },
+        ticketKeyRotation: Duration = .seconds(3600),
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger
     ) throws {
@@ -88,7 +90,12 @@ public struct ProxyServices: Sendable {
             readiness: readiness,
             logger: logger
         )
-        let tlsReloader = TLSReloader(materials: [serverTLS] + (upstreamTLS.map { [$0] } ?? []), metrics: metrics, logger: logger) {
+        let tlsReloader = TLSReloader(
+            materials: [serverTLS] + (upstreamTLS.map { [$0] } ?? []),
+            metrics: metrics,
+            logger: logger,
+            ticketKeyRotation: ticketKeyRotation
+        ) {
             monitor.requestScan()
         }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []

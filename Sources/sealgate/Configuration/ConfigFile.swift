@@ -9,9 +9,13 @@ import Yams
 /// Reads `sealgate.yaml` (format in DESIGN.md) into a ``SealgateConfiguration``, checking
 /// everything — including that certificates and keys load — and reporting every problem at once.
 enum ConfigFile {
-    static func load(path: String) throws(ConfigErrors) -> SealgateConfiguration {
+    /// - Parameters:
+    ///   - path: the configuration file.
+    ///   - checkingKeyStore: also check, without unwrapping anything, the local KEK file's mode and owner and that
+    ///     every key a rule names is in the vault (``KeyStoreCheck``), as `check-config` does.
+    static func load(path: String, checkingKeyStore: Bool = false) throws(ConfigErrors) -> SealgateConfiguration {
         let (root, reader) = try Self.compose(path: path)
-        let configuration = Self.read(root, reader)
+        let configuration = Self.read(root, reader, checkingKeyStore: checkingKeyStore)
         guard reader.problems.isEmpty, let configuration else { throw ConfigErrors(problems: reader.problems) }
         return configuration
     }
@@ -85,7 +89,7 @@ enum ConfigFile {
         "monitor", "admin", "log",
     ]
 
-    private static func read(_ root: Node, _ reader: ConfigReader) -> SealgateConfiguration? {
+    private static func read(_ root: Node, _ reader: ConfigReader, checkingKeyStore: Bool) -> SealgateConfiguration? {
         guard let top = reader.mapping(root, at: "config", allowed: Self.topLevelKeys) else { return nil }
         for required in ["listen", "upstream"] where top[required] == nil {
             reader.report(root, "missing required section '\(required)'")
@@ -98,8 +102,15 @@ enum ConfigFile {
             reader.report(top["identity_header"], "identity_header must be a header name")
         }
         let keys = top["keys"].flatMap { Self.keys($0, reader) }
-        let routes = (reader.sequence(top["routes"], at: "routes") ?? []).enumerated().compactMap {
-            Self.route($1, at: "routes[\($0)]", reader, keysConfigured: keys != nil)
+        let routeEntries = (reader.sequence(top["routes"], at: "routes") ?? []).enumerated().compactMap { index, node in
+            Self.route(node, at: "routes[\(index)]", reader, keysConfigured: keys != nil, vaultToCheck: checkingKeyStore ? keys?.vaultPath : nil)
+                .map { (index: index, node: node, route: $0) }
+        }
+        Self.checkOrder(of: routeEntries, reader)
+        let routes = routeEntries.map(\.route)
+        if checkingKeyStore, case .local(let kekPath) = keys?.kek, let problem = KeyStoreCheck.kekProblem(path: kekPath) {
+            let kek = top["keys"]?.mapping?["kek"]
+            reader.report(kek?.mapping?["path"] ?? kek, problem)
         }
         let limits = Self.limits(top["limits"], reader)
         let grace = reader.duration(top["shutdown_grace"], at: "shutdown_grace") ?? .seconds(25)
@@ -296,8 +307,15 @@ enum ConfigFile {
         return AuthorizationPolicy(allow: patterns)
     }
 
-    private static func route(_ node: Node, at path: String, _ reader: ConfigReader, keysConfigured: Bool) -> RouteConfiguration? {
-        guard let fields = reader.mapping(node, at: path, allowed: ["match", "allow", "encrypt", "decrypt_responses", "buffer"]) else {
+    /// One route; with `vaultToCheck`, each rule's key must have its file in that vault.
+    private static func route(
+        _ node: Node,
+        at path: String,
+        _ reader: ConfigReader,
+        keysConfigured: Bool,
+        vaultToCheck: String? = nil
+    ) -> RouteConfiguration? {
+        guard let fields = reader.mapping(node, at: path, allowed: ["match", "allow", "encrypt", "decrypt_responses", "buffer", "exact_names"]) else {
             return nil
         }
         guard let matchNode = fields["match"] else {
@@ -336,6 +354,9 @@ enum ConfigFile {
             if let key, !KeyVault.isValidKeyName(key) {
                 reader.report(rule["key"], "\(rule.path("key")): \"\(key)\" is not a key name (lower-case letters, digits, '.', '_', '-')")
             }
+            if let key, let vaultToCheck, KeyVault.isValidKeyName(key), let problem = KeyStoreCheck.keyProblem(name: key, vault: vaultToCheck) {
+                reader.report(rule["key"], "\(rule.path("key")): \(problem)")
+            }
             guard let text = reader.string(rule["path"], at: rule.path("path")), let key else { continue }
             do {
                 rules.append(FieldRule(path: try JSONPath(text), key: key))
@@ -365,14 +386,50 @@ enum ConfigFile {
         guard let pattern else { return nil }
         let buffer = reader.bool(fields["buffer"], at: fields.path("buffer")) ?? false
         if buffer, rules.isEmpty { reader.warn(fields["buffer"], "\(path).buffer has no effect without encrypt rules") }
+        let exactNames = reader.bool(fields["exact_names"], at: fields.path("exact_names")) ?? false
+        if exactNames, rules.isEmpty { reader.warn(fields["exact_names"], "\(path).exact_names has no effect without encrypt rules") }
         return RouteConfiguration(
             path: pattern,
             methods: methods,
             authorization: allow,
             encrypt: rules,
             decryptResponses: decrypt,
-            bufferBody: buffer
+            bufferBody: buffer,
+            exactNames: exactNames
         )
+    }
+
+    /// Refuses routes that an earlier one would always take first (routes are chosen by path alone, so such a
+    /// route, with its rules, never applies); warns of partial overlaps between routes with different rules.
+    private static func checkOrder(of routes: [(index: Int, node: Node, route: RouteConfiguration)], _ reader: ConfigReader) {
+        for (position, later) in routes.enumerated() {
+            for earlier in routes[..<position] {
+                let names = "routes[\(later.index)] (\(later.route.path))"
+                let earlierName = "routes[\(earlier.index)] (\(earlier.route.path))"
+                if earlier.route.path.isSame(as: later.route.path) {
+                    reader.report(later.node, "\(names) duplicates the path of \(earlierName): it would never be chosen")
+                    break
+                } else if earlier.route.path.covers(later.route.path) {
+                    reader.report(
+                        later.node,
+                        "\(names) is never chosen: \(earlierName) matches every path it matches and routes are tried in "
+                            + "order (move it before \(earlierName))"
+                    )
+                    break
+                } else if earlier.route.path.overlaps(later.route.path), !Self.sameRules(earlier.route, later.route) {
+                    reader.warn(
+                        later.node,
+                        "\(names) overlaps \(earlierName) with other rules: paths both match take \(earlierName)"
+                    )
+                }
+            }
+        }
+    }
+
+    /// Whether two routes treat a request alike, whichever of them is chosen.
+    private static func sameRules(_ a: RouteConfiguration, _ b: RouteConfiguration) -> Bool {
+        a.methods == b.methods && a.authorization == b.authorization && a.encrypt == b.encrypt
+            && a.decryptResponses == b.decryptResponses && a.bufferBody == b.bufferBody && a.exactNames == b.exactNames
     }
 
     private static func limits(_ node: Node?, _ reader: ConfigReader) -> Limits {
