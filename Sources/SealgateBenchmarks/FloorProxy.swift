@@ -18,15 +18,12 @@ enum FloorProxy {
         guard arguments.count == 5, let listenPort = Int(arguments[0]), let backendPort = Int(arguments[1]) else {
             throw BenchmarkUsageError("usage: SealgateBenchmarks floor-proxy LISTEN_PORT BACKEND_PORT CERT KEY CA")
         }
-        var tls = TLSConfiguration.makeServerConfiguration(
-            certificateChain: try NIOSSLCertificate.fromPEMFile(arguments[2]).map { .certificate($0) },
-            privateKey: .privateKey(try NIOSSLPrivateKey(file: arguments[3], format: .pem))
+        let sslContext = try BenchmarkTLS.serverContext(
+            certificate: arguments[2],
+            key: arguments[3],
+            ca: arguments[4],
+            protocols: ["h2", "http/1.1"]
         )
-        tls.minimumTLSVersion = .tlsv13
-        tls.certificateVerification = .noHostnameVerification
-        tls.trustRoots = .file(arguments[4])
-        tls.applicationProtocols = ["h2", "http/1.1"]
-        let sslContext = try NIOSSLContext(configuration: tls)
         let backend = try SocketAddress(ipAddress: "127.0.0.1", port: backendPort)
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)

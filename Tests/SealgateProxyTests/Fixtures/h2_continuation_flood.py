@@ -10,20 +10,15 @@ import socket
 import ssl
 import sys
 
-import h2.config
-import h2.connection
 import h2.events
+import h2.exceptions
 from hpack import Encoder
 from hyperframe.frame import ContinuationFrame, HeadersFrame
 
+from h2_client import connect
+
 port, ca, cert, key, count = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
-context = ssl.create_default_context(cafile=ca)
-context.load_cert_chain(cert, key)
-context.set_alpn_protocols(["h2"])
-sock = context.wrap_socket(socket.create_connection(("127.0.0.1", int(port))), server_hostname="localhost")
-conn = h2.connection.H2Connection(config=h2.config.H2Configuration(client_side=True))
-conn.initiate_connection()
-sock.sendall(conn.data_to_send())
+sock, conn = connect(port, ca, cert, key)
 block = Encoder().encode([(":method", "GET"), (":path", "/v1/patients"), (":scheme", "https"), (":authority", "localhost"),
                           ("x-pad", "p" * count)])
 fragments = [block[i:i + 1] for i in range(len(block))][:count]

@@ -12,17 +12,12 @@ import ssl
 import sys
 import time
 
-import h2.config
-import h2.connection
 import h2.events
 
+from h2_client import connect
+
 port, ca, cert, key, path, seconds = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], float(sys.argv[6])
-context = ssl.create_default_context(cafile=ca)
-context.load_cert_chain(cert, key)
-context.set_alpn_protocols(["h2"])
-sock = context.wrap_socket(socket.create_connection(("127.0.0.1", int(port))), server_hostname="localhost")
-conn = h2.connection.H2Connection(config=h2.config.H2Configuration(client_side=True))
-conn.initiate_connection()
+sock, conn = connect(port, ca, cert, key)
 stream = conn.get_next_available_stream_id()
 conn.send_headers(stream, [(":method", "GET"), (":path", path), (":scheme", "https"), (":authority", "localhost")],
                   end_stream=True)

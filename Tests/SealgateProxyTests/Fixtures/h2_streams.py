@@ -12,18 +12,12 @@ import ssl
 import sys
 import time
 
-import h2.config
-import h2.connection
 import h2.events
 
+from h2_client import connect
+
 port, ca, cert, key, size = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
-context = ssl.create_default_context(cafile=ca)
-context.load_cert_chain(cert, key)
-context.set_alpn_protocols(["h2"])
-sock = context.wrap_socket(socket.create_connection(("127.0.0.1", int(port))), server_hostname="localhost")
-conn = h2.connection.H2Connection(config=h2.config.H2Configuration(client_side=True, header_encoding="utf-8"))
-conn.initiate_connection()
-sock.sendall(conn.data_to_send())
+sock, conn = connect(port, ca, cert, key, header_encoding="utf-8")
 streams = {1: {"status": 0, "code": None, "reset": None, "body": b""}, 3: {"status": 0, "code": None, "reset": None, "body": b""}}
 result = {"goaway": None, "seconds": None}
 ended = set()

@@ -11,18 +11,12 @@ import ssl
 import sys
 import time
 
-import h2.config
-import h2.connection
 import h2.events
 
+from h2_client import connect
+
 port, ca, cert, key, path, pause = sys.argv[1:7]
-context = ssl.create_default_context(cafile=ca)
-context.load_cert_chain(cert, key)
-context.set_alpn_protocols(["h2"])
-sock = context.wrap_socket(socket.create_connection(("127.0.0.1", int(port))), server_hostname="localhost")
-conn = h2.connection.H2Connection(config=h2.config.H2Configuration(client_side=True))
-conn.initiate_connection()
-sock.sendall(conn.data_to_send())
+sock, conn = connect(port, ca, cert, key)
 sock.settimeout(0.2)
 closed = False
 
