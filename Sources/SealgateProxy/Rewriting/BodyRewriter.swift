@@ -100,7 +100,7 @@ extension Problem {
         case .valueTooLarge:
             self.init(status: .payloadTooLarge, code: "value_too_large", detail: jsonError.message)
         default:
-            self.init(status: .badRequest, code: "invalid_json", detail: jsonError.message)
+            self.init(status: .badRequest, code: "invalid_json", detail: "\(jsonError.message) at byte \(jsonError.byteOffset)")
         }
     }
 }

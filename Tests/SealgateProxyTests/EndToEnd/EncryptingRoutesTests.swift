@@ -160,6 +160,10 @@ extension EndToEndTests {
                     let result = try await harness.curl("/v1/patients", headers + [http, "--data-binary", body])
                     #expect(result.status == status, "\(http): \(result.bodyText)")
                     #expect(result.json?["code"] as? String == code, "\(http)")
+                    if code == "invalid_json" {
+                        // Where the document went wrong, as the README promises.
+                        #expect((result.json?["detail"] as? String)?.contains(" at byte ") == true, "\(result.bodyText)")
+                    }
                     #expect(result.bodyText.contains("078-05-1120") == false)
                 }
                 // Small bodies are refused before anything is sent.
