@@ -10,6 +10,9 @@
 ///
 /// Escapes of lone surrogates (`"\ud800"`) are rejected like invalid UTF-8: they denote no
 /// Unicode text, cannot be converted to UTF-8, and RFC 8785 (via I-JSON) forbids them.
+///
+/// One file over 400 lines: the scanner is one resumable state machine whose states and hot loops share private
+/// state; byte classes are in `JSONTokenizer+Bytes.swift`.
 struct JSONTokenizer: Sendable {
     enum Event: Equatable {
         /// A value starts at the current index, with this byte; nothing of it is consumed yet.

@@ -146,7 +146,7 @@ enum ConfigFile {
         )
     }
 
-    private static func listener(_ node: Node, _ reader: ConfigReader) -> ListenerConfiguration? {
+    static func listener(_ node: Node, _ reader: ConfigReader) -> ListenerConfiguration? {
         guard let fields = reader.mapping(node, at: "listen", allowed: ["address", "tls", "alpn"]) else { return nil }
         let address = reader.address(fields["address"], at: "listen.address")
         if fields["address"] == nil { reader.report(node, "listen.address is required") }
@@ -195,92 +195,14 @@ enum ConfigFile {
         )
     }
 
-    private static func upstream(_ node: Node, _ reader: ConfigReader) -> UpstreamConfiguration? {
-        guard let fields = reader.mapping(node, at: "upstream", allowed: ["url", "tls", "connect_timeout", "timeout", "read_timeout", "idle_timeout", "health"]) else { return nil }
-        guard let url = reader.string(fields["url"], at: "upstream.url") else {
-            if fields["url"] == nil { reader.report(node, "upstream.url is required") }
-            return nil
-        }
-        guard let components = URLComponents(string: url), let scheme = components.scheme, scheme == "http" || scheme == "https",
-            let host = components.host, !host.isEmpty, components.path.isEmpty || components.path == "/",
-            components.query == nil, components.user == nil
-        else {
-            reader.report(fields["url"], "upstream.url must be http://host:port or https://host:port without a path, not \"\(url)\"")
-            return nil
-        }
-        let useTLS = scheme == "https"
-        var tls: UpstreamConfiguration.TLSSettings?
-        if let tlsNode = fields["tls"] {
-            if !useTLS { reader.report(tlsNode, "upstream.tls needs an https:// upstream.url") }
-            if let tlsFields = reader.mapping(tlsNode, at: "upstream.tls", allowed: ["ca", "certificate", "private_key"]) {
-                tls = .init(
-                    caPath: reader.existingFile(tlsFields["ca"], at: tlsFields.path("ca")),
-                    certificatePath: reader.existingFile(tlsFields["certificate"], at: tlsFields.path("certificate")),
-                    privateKeyPath: reader.existingFile(tlsFields["private_key"], at: tlsFields.path("private_key"))
-                )
-                if (tlsFields["certificate"] == nil) != (tlsFields["private_key"] == nil) {
-                    reader.report(tlsNode, "upstream.tls.certificate and upstream.tls.private_key go together")
-                }
-                if let certificate = tls?.certificatePath, let key = tls?.privateKeyPath {
-                    Self.check(tlsFields["certificate"], reader) { () throws(SealgateCertificatesError) in _ = try ServerIdentity(certificatePath: certificate, privateKeyPath: key) }
-                }
-                if let ca = tls?.caPath {
-                    Self.check(tlsFields["ca"], reader) { () throws(SealgateCertificatesError) in _ = try CertificateBundle(path: ca) }
-                }
-            }
-        }
-        return UpstreamConfiguration(
-            useTLS: useTLS,
-            host: host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host,
-            port: components.port ?? (useTLS ? 443 : 80),
-            tls: tls,
-            connectTimeout: reader.duration(fields["connect_timeout"], at: "upstream.connect_timeout") ?? .seconds(2),
-            timeout: reader.duration(fields["timeout"], at: "upstream.timeout") ?? .seconds(30),
-            readTimeout: reader.duration(fields["read_timeout"], at: "upstream.read_timeout") ?? .seconds(30),
-            idleTimeout: reader.duration(fields["idle_timeout"], at: "upstream.idle_timeout") ?? .seconds(60),
-            health: fields["health"].flatMap { Self.health($0, reader) }
-        )
-    }
-
-    /// `upstream.health: {tcp: true | http: /path, interval, unhealthy_after}`.
-    private static func health(_ node: Node, _ reader: ConfigReader) -> UpstreamHealthConfiguration? {
-        guard let fields = reader.mapping(node, at: "upstream.health", allowed: ["tcp", "http", "interval", "unhealthy_after"]) else {
-            return nil
-        }
-        let probe: UpstreamHealthConfiguration.Probe
-        switch (fields["tcp"], fields["http"]) {
-        case (let tcp?, nil):
-            guard reader.bool(tcp, at: "upstream.health.tcp") == true else {
-                reader.report(tcp, "upstream.health.tcp must be true (or use http: /path)")
-                return nil
-            }
-            probe = .tcp
-        case (nil, let http?):
-            guard let path = reader.string(http, at: "upstream.health.http") else { return nil }
-            guard path.hasPrefix("/") else {
-                reader.report(http, "upstream.health.http must be a path starting with /, not \"\(path)\"")
-                return nil
-            }
-            probe = .http(path: path)
-        default:
-            reader.report(node, "upstream.health needs exactly one of tcp: true or http: /path")
-            return nil
-        }
-        return UpstreamHealthConfiguration(
-            probe: probe,
-            interval: reader.duration(fields["interval"], at: "upstream.health.interval") ?? .seconds(5),
-            unhealthyAfter: reader.integer(fields["unhealthy_after"], at: "upstream.health.unhealthy_after", range: 1...100) ?? 3
-        )
-    }
-
     /// A mapping with one allow list under `key`, e.g. `authorization: {allow: [...]}`.
-    private static func policy(_ node: Node?, at path: String, _ reader: ConfigReader, key: String) -> AuthorizationPolicy? {
+    static func policy(_ node: Node?, at path: String, _ reader: ConfigReader, key: String) -> AuthorizationPolicy? {
         guard let node else { return AuthorizationPolicy() }
         guard let fields = reader.mapping(node, at: path, allowed: [key]) else { return nil }
         return Self.allowList(fields[key], at: fields.path(key), reader)
     }
 
-    private static func allowList(_ node: Node?, at path: String, _ reader: ConfigReader) -> AuthorizationPolicy? {
+    static func allowList(_ node: Node?, at path: String, _ reader: ConfigReader) -> AuthorizationPolicy? {
         guard let node else { return AuthorizationPolicy() }
         guard let entries = reader.sequence(node, at: path) else { return nil }
         var patterns: [IdentityPattern] = []
@@ -305,131 +227,6 @@ enum ConfigFile {
             }
         }
         return AuthorizationPolicy(allow: patterns)
-    }
-
-    /// One route; with `vaultToCheck`, each rule's key must have its file in that vault.
-    private static func route(
-        _ node: Node,
-        at path: String,
-        _ reader: ConfigReader,
-        keysConfigured: Bool,
-        vaultToCheck: String? = nil
-    ) -> RouteConfiguration? {
-        guard let fields = reader.mapping(node, at: path, allowed: ["match", "allow", "encrypt", "decrypt_responses", "buffer", "exact_names"]) else {
-            return nil
-        }
-        guard let matchNode = fields["match"] else {
-            reader.report(node, "\(path).match is required")
-            return nil
-        }
-        guard let match = reader.mapping(matchNode, at: "\(path).match", allowed: ["path", "methods"]) else { return nil }
-        var pattern: PathPattern?
-        if let text = reader.string(match["path"], at: match.path("path")) {
-            do {
-                pattern = try PathPattern(text)
-            } catch {
-                reader.report(match["path"], "\(match.path("path")): \(error.message)")
-            }
-        } else if match["path"] == nil {
-            reader.report(matchNode, "\(path).match.path is required")
-        }
-        let methods = reader.sequence(match["methods"], at: match.path("methods"))?.compactMap { node -> String? in
-            guard let method = reader.string(node, at: match.path("methods")) else { return nil }
-            guard method.utf8.allSatisfy({ (0x41...0x5a).contains($0) }) else {
-                reader.report(node, "\(match.path("methods")): \"\(method)\" is not an upper-case HTTP method")
-                return nil
-            }
-            return method
-        }
-        let allow = fields["allow"].flatMap { Self.allowList($0, at: fields.path("allow"), reader) }
-        var rules: [FieldRule] = []
-        for (index, ruleNode) in (reader.sequence(fields["encrypt"], at: fields.path("encrypt")) ?? []).enumerated() {
-            let rulePath = "\(path).encrypt[\(index)]"
-            guard let rule = reader.mapping(ruleNode, at: rulePath, allowed: ["path", "key"]) else { continue }
-            if rule["path"] == nil || rule["key"] == nil {
-                reader.report(ruleNode, "\(rulePath) needs both path and key")
-                continue
-            }
-            let key = reader.string(rule["key"], at: rule.path("key"))
-            if let key, !KeyVault.isValidKeyName(key) {
-                reader.report(rule["key"], "\(rule.path("key")): \"\(key)\" is not a key name (lower-case letters, digits, '.', '_', '-')")
-            }
-            if let key, let vaultToCheck, KeyVault.isValidKeyName(key), let problem = KeyStoreCheck.keyProblem(name: key, vault: vaultToCheck) {
-                reader.report(rule["key"], "\(rule.path("key")): \(problem)")
-            }
-            guard let text = reader.string(rule["path"], at: rule.path("path")), let key else { continue }
-            do {
-                rules.append(FieldRule(path: try JSONPath(text), key: key))
-            } catch {
-                reader.report(rule["path"], "\(rule.path("path")): \(error.message)")
-            }
-        }
-        for (later, rule) in rules.enumerated() {
-            for earlier in rules[..<later] where earlier.path.overlaps(rule.path) {
-                reader.warn(
-                    fields["encrypt"],
-                    "\(path).encrypt: rules \(earlier.path) and \(rule.path) overlap; the outermost matched value "
-                        + "is encrypted whole by the first rule that matches it"
-                )
-            }
-        }
-        var decrypt: AuthorizationPolicy?
-        if let decryptNode = fields["decrypt_responses"] {
-            decrypt = Self.policy(decryptNode, at: fields.path("decrypt_responses"), reader, key: "allow")
-        }
-        if decrypt != nil, rules.isEmpty, fields["encrypt"] == nil {
-            reader.report(fields["decrypt_responses"], "\(path).decrypt_responses needs encrypt rules: they name the fields to decrypt")
-        }
-        if (!rules.isEmpty || decrypt != nil), !keysConfigured {
-            reader.report(node, "\(path) has field rules but the keys section is missing")
-        }
-        guard let pattern else { return nil }
-        let buffer = reader.bool(fields["buffer"], at: fields.path("buffer")) ?? false
-        if buffer, rules.isEmpty { reader.warn(fields["buffer"], "\(path).buffer has no effect without encrypt rules") }
-        let exactNames = reader.bool(fields["exact_names"], at: fields.path("exact_names")) ?? false
-        if exactNames, rules.isEmpty { reader.warn(fields["exact_names"], "\(path).exact_names has no effect without encrypt rules") }
-        return RouteConfiguration(
-            path: pattern,
-            methods: methods,
-            authorization: allow,
-            encrypt: rules,
-            decryptResponses: decrypt,
-            bufferBody: buffer,
-            exactNames: exactNames
-        )
-    }
-
-    /// Refuses routes that an earlier one would always take first (routes are chosen by path alone, so such a
-    /// route, with its rules, never applies); warns of partial overlaps between routes with different rules.
-    private static func checkOrder(of routes: [(index: Int, node: Node, route: RouteConfiguration)], _ reader: ConfigReader) {
-        for (position, later) in routes.enumerated() {
-            for earlier in routes[..<position] {
-                let names = "routes[\(later.index)] (\(later.route.path))"
-                let earlierName = "routes[\(earlier.index)] (\(earlier.route.path))"
-                if earlier.route.path.isSame(as: later.route.path) {
-                    reader.report(later.node, "\(names) duplicates the path of \(earlierName): it would never be chosen")
-                    break
-                } else if earlier.route.path.covers(later.route.path) {
-                    reader.report(
-                        later.node,
-                        "\(names) is never chosen: \(earlierName) matches every path it matches and routes are tried in "
-                            + "order (move it before \(earlierName))"
-                    )
-                    break
-                } else if earlier.route.path.overlaps(later.route.path), !Self.sameRules(earlier.route, later.route) {
-                    reader.warn(
-                        later.node,
-                        "\(names) overlaps \(earlierName) with other rules: paths both match take \(earlierName)"
-                    )
-                }
-            }
-        }
-    }
-
-    /// Whether two routes treat a request alike, whichever of them is chosen.
-    private static func sameRules(_ a: RouteConfiguration, _ b: RouteConfiguration) -> Bool {
-        a.methods == b.methods && a.authorization == b.authorization && a.encrypt == b.encrypt
-            && a.decryptResponses == b.decryptResponses && a.bufferBody == b.bufferBody && a.exactNames == b.exactNames
     }
 
     private static func limits(_ node: Node?, _ reader: ConfigReader) -> Limits {
@@ -591,7 +388,7 @@ enum ConfigFile {
     }
 
     /// Runs a check that throws a certificates error, reporting it at `node`.
-    private static func check(_ node: Node?, _ reader: ConfigReader, _ body: () throws(SealgateCertificatesError) -> Void) {
+    static func check(_ node: Node?, _ reader: ConfigReader, _ body: () throws(SealgateCertificatesError) -> Void) {
         do {
             try body()
         } catch {
