@@ -120,8 +120,9 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
             routeName: plan.route?.name ?? "passthrough",
             version: head.version,
             keepAlive: plan.keepAlive,
-            userAgent: head.headers.first(name: "user-agent"),
-            authority: head.headers.first(name: "host"),
+            // Only the access log reads them: no header scans per request when it is off.
+            userAgent: self.shared.accessLog ? head.headers.first(name: "user-agent") : nil,
+            authority: self.shared.accessLog ? head.headers.first(name: "host") : nil,
             upstreamHead: upstreamHead,
             framing: plan.upstreamFraming,
             expectsContinue: expectsContinue,
