@@ -93,28 +93,78 @@ public struct KeyVault: Sendable {
     /// - Parameters:
     ///   - name: The new key name.
     ///   - type: The key type.
+    ///   - rotationPeriod: How long a primary serves before ``rotateIfDue(_:at:)`` replaces it; nil for no
+    ///     schedule.
+    ///   - now: When the key is added, for its ``KeyRotationRecord``.
     /// - Returns: The new keyset.
     /// - Throws: ``SealgateCryptoError/Code/keyAlreadyExists`` if the name is taken.
     @discardableResult
-    public func create(_ name: String, type: KeyType) async throws -> Keyset {
+    public func create(_ name: String, type: KeyType, rotationPeriod: Duration? = nil, at now: Date = Date()) async throws -> Keyset {
         let keyset = Keyset.generate(type)
-        try await store(keyset, as: name, replacing: false)
+        try await store(keyset, as: name, replacing: false) {
+            try writeRotationRecord(KeyRotationRecord(period: rotationPeriod, added: [keyset.primaryKeyID: now]), of: name)
+        }
         return keyset
     }
 
     /// Adds a new primary key to a keyset; older keys stay for decryption.
     /// - Parameters:
     ///   - name: The key name.
+    ///   - rotationPeriod: A new rotation period, or nil to keep the key name's.
+    ///   - now: When the key is added, for the ``KeyRotationRecord``.
     /// - Returns: The rotated keyset.
     @discardableResult
-    public func rotate(_ name: String) async throws -> Keyset {
-        let path = try path(name)
-        return try await SecureFile.withExclusiveLock(in: directory) {
-            var keyset = try await load(name)
-            keyset.rotate()
-            try SecureFile.writeFile(Array(try await keyset.encryptedJSON(with: provider).utf8), to: path, replacing: true)
-            return keyset
+    public func rotate(_ name: String, rotationPeriod: Duration? = nil, at now: Date = Date()) async throws -> Keyset {
+        try await SecureFile.withExclusiveLock(in: directory) {
+            try await rotateHoldingLock(try await load(name), as: name, rotationPeriod: rotationPeriod, at: now)
         }
+    }
+
+    /// Rotates a key name if its primary is due (see ``KeyRotationRecord/isDue(_:at:)``), deciding under the vault's
+    /// lock, so that several processes running this at once rotate it once.
+    /// - Parameters:
+    ///   - name: The key name.
+    ///   - now: The time to judge by, and the new key's addition time.
+    /// - Returns: The rotated keyset, or nil if the key name was not due.
+    public func rotateIfDue(_ name: String, at now: Date = Date()) async throws -> Keyset? {
+        try await SecureFile.withExclusiveLock(in: directory) {
+            let keyset = try await load(name)
+            guard try rotationRecord(name).isDue(keyset, at: now) else { return nil }
+            return try await rotateHoldingLock(keyset, as: name, rotationPeriod: nil, at: now)
+        }
+    }
+
+    /// The rotation record of a key name; an empty one (no schedule, no known times) if it has none.
+    /// - Throws: ``SealgateCryptoError/Code/invalidKeyset`` if the record file is malformed.
+    public func rotationRecord(_ name: String) throws -> KeyRotationRecord {
+        let path = try rotationRecordPath(name)
+        guard let json = try SecureFile.readFile(path, requirePrivate: false) else { return KeyRotationRecord() }
+        do {
+            return try JSONDecoder().decode(KeyRotationRecord.self, from: Data(json))
+        } catch {
+            throw SealgateCryptoError(.invalidKeyset, "the rotation record \(path) is invalid: \(error)")
+        }
+    }
+
+    /// Writes the new primary, then records its addition: a failure in between leaves a primary of unknown age,
+    /// which counts as due, so the schedule errs towards rotating.
+    private func rotateHoldingLock(_ keyset: Keyset, as name: String, rotationPeriod: Duration?, at now: Date) async throws -> Keyset {
+        var keyset = keyset
+        var record = try rotationRecord(name)
+        let id = keyset.rotate()
+        try SecureFile.writeFile(Array(try await keyset.encryptedJSON(with: provider).utf8), to: try path(name), replacing: true)
+        record.added[id] = now
+        if let rotationPeriod { record.period = rotationPeriod }
+        try writeRotationRecord(record, of: name)
+        return keyset
+    }
+
+    private func writeRotationRecord(_ record: KeyRotationRecord, of name: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        // Encoding integers and strings cannot fail.
+        let json = (try? encoder.encode(record)) ?? Data()
+        try SecureFile.writeFile(Array(json) + [0x0A], to: try rotationRecordPath(name), replacing: true)
     }
 
     /// Deletes a keyset, which crypto-shreds every value sealed with it.
@@ -128,6 +178,7 @@ public struct KeyVault: Sendable {
             guard try isKey(path), try SecureFile.removeFile(path) else {
                 throw SealgateCryptoError(.keyNotFound, "the vault \(directory) has no key \(name)")
             }
+            _ = try SecureFile.removeFile(try rotationRecordPath(name))
         }
     }
 
@@ -174,11 +225,12 @@ public struct KeyVault: Sendable {
         try await load(name).cleartextJSON()
     }
 
-    private func store(_ keyset: Keyset, as name: String, replacing: Bool) async throws {
+    private func store(_ keyset: Keyset, as name: String, replacing: Bool, then record: () throws -> Void = {}) async throws {
         let path = try path(name)
         let json = try await keyset.encryptedJSON(with: provider)
         try await SecureFile.withExclusiveLock(in: directory) {
             try SecureFile.writeFile(Array(json.utf8), to: path, replacing: replacing)
+            try record()
         }
     }
 
@@ -187,5 +239,11 @@ public struct KeyVault: Sendable {
             throw SealgateCryptoError(.invalidKeyName, Self.keyNameRule(name))
         }
         return "\(directory)/\(name).json"
+    }
+
+    /// `<vault>/<name>.rotation.json`; not a key file, since it holds no encrypted keyset.
+    private func rotationRecordPath(_ name: String) throws -> String {
+        _ = try path(name)
+        return "\(directory)/\(name).rotation.json"
     }
 }

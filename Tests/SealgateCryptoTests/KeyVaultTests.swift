@@ -37,7 +37,7 @@ import Testing
 
             // No temporary files are left behind.
             let files = try FileManager.default.contentsOfDirectory(atPath: "\(directory)/keys").sorted()
-            #expect(files == [".lock", "kek.json", "pii-search.json"])
+            #expect(files == [".lock", "kek.json", "pii-search.json", "pii-search.rotation.json"])
         }
     }
 

@@ -21,7 +21,40 @@ import Testing
             Sealgate.parseAsRoot(["keys", "rotate", "pii", "-c", "sealgate.yaml"]) as? KeysRotateCommand
         )
         #expect(command.options.config == "sealgate.yaml")
-        #expect(command.key.name == "pii")
+        #expect(command.name == "pii")
+    }
+
+    @Test func rotationSchedule() throws {
+        let create = try #require(
+            Sealgate.parseAsRoot(["keys", "create", "pii", "--rotation-period", "90d"] + Self.local) as? KeysCreateCommand
+        )
+        #expect(create.rotationPeriod?.duration == .seconds(90 * 86_400))
+        let due = try #require(Sealgate.parseAsRoot(["keys", "rotate", "--due", "--dry-run"] + Self.local) as? KeysRotateCommand)
+        #expect(due.due && due.dryRun && due.name == nil)
+        let verify = try #require(
+            Sealgate.parseAsRoot(["keys", "verify", "-c", "s.yaml", "--sample", "rows.ndjson", "--route", "/v1/p", "--ndjson"])
+                as? KeysVerifyCommand
+        )
+        #expect(verify.sample == "rows.ndjson" && verify.route == "/v1/p" && verify.ndjson)
+    }
+
+    @Test(arguments: [
+        (["keys", "rotate"], "name the key to rotate, or pass --due"),
+        (["keys", "rotate", "pii", "--due"], "pass either a key name or --due, not both"),
+        (["keys", "rotate", "pii", "--dry-run"], "--dry-run goes with --due"),
+        (["keys", "rotate", "--due", "--rotation-period", "30d"], "--rotation-period goes with a key name"),
+        (["keys", "create", "pii", "--rotation-period", "0s"], "--rotation-period"),
+        (["keys", "create", "pii", "--rotation-period", "often"], "--rotation-period"),
+        (["keys", "verify", "--sample", "rows.json"], "--sample FILE needs --route PATH"),
+        (["keys", "verify", "--route", "/v1/p"], "--route PATH goes with --sample FILE"),
+        (["keys", "verify", "--sample", "rows.json", "--route", "/v1/p"], "--sample needs --config FILE"),
+    ])
+    func rotationAndVerifyRefusals(arguments: [String], message: String) throws {
+        #expect {
+            _ = try Sealgate.parseAsRoot(arguments + Self.local)
+        } throws: { error in
+            Sealgate.message(for: error).contains(message)
+        }
     }
 
     @Test func createTypes() throws {
@@ -72,7 +105,6 @@ import Testing
         (["keys", "create", "PII"] + local, "invalid key name \"PII\""),
         (["keys", "create", "_pii"] + local, "invalid key name \"_pii\": use 1 to 63 of a-z 0-9 . _ -"),
         (["keys", "create", "pii", "--type", "aes128-gcm"] + local, "aes256-gcm"),
-        (["keys", "rotate"] + local, "Missing expected argument '<name>'"),
         (["keys", "import", "pii"] + local, "Missing expected argument '<file>'"),
         (["keys", "rotate-kek"] + local, "--new-kek"),
     ])

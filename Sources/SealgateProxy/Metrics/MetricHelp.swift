@@ -17,6 +17,8 @@ public enum MetricHelp {
         "sealgate_fields_decrypted_total": "Field values decrypted in responses, by route and key.",
         "sealgate_tokens_undecryptable_total": "Tokens at rule paths of responses that did not decrypt, by route.",
         "sealgate_key_reloads_total": "Key vault loads, by result.",
+        "sealgate_key_primary_age_seconds": "How long each key name's primary key has encrypted, in seconds.",
+        "sealgate_key_rotation_due_timestamp_seconds": "When each key name with a rotation period is due for a new primary, as Unix time.",
         "sealgate_kek_operations_total": "Uses of the key-encryption key, by provider, operation and result.",
         "sealgate_kek_operation_duration_seconds": "How long each use of the key-encryption key took, by provider.",
         "sealgate_certificate_reloads_total": "Certificate and CA bundle reloads, by result.",

@@ -3,10 +3,15 @@ import SealgateCrypto
 /// The unwrapped keys of the key names that rules use, loaded once from the vault and shared.
 public struct FieldKeys: Sendable {
     private let ciphers: [String: FieldCipher]
+    /// The rotation record of each key name, for the key age metrics.
+    public let rotation: [String: KeyRotationRecord]
 
-    /// - Parameter ciphers: one cipher per key name.
-    public init(_ ciphers: [FieldCipher] = []) {
+    /// - Parameters:
+    ///   - ciphers: one cipher per key name.
+    ///   - rotation: the rotation record of each key name that has one.
+    public init(_ ciphers: [FieldCipher] = [], rotation: [String: KeyRotationRecord] = [:]) {
         self.ciphers = Dictionary(ciphers.map { ($0.keyName, $0) }, uniquingKeysWith: { _, last in last })
+        self.rotation = rotation
     }
 
     /// The cipher of a key name, if it is loaded.

@@ -1,3 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import Logging
 import NIOCore
 import NIOPosix
@@ -126,9 +131,9 @@ public struct ProxyServices: Sendable {
                 group: group,
                 readiness: readiness,
                 renderMetrics: {
-                    // The certificate gauges are computed at each scrape.
+                    // The certificate gauges and the key ages are computed at each scrape.
                     await monitor.updateMetrics()
-                    return renderMetrics()
+                    return renderMetrics() + KeyRotationMetrics.exposition(keyRing.current, at: Date())
                 },
                 renderCertificates: { await monitor.report().json() },
                 logger: logger

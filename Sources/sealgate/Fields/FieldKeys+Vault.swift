@@ -11,9 +11,12 @@ extension FieldKeys {
         let kek = InstrumentedKeyEncryptionKey(try settings.kek.provider(), provider: settings.kek.providerName)
         let vault = KeyVault(directory: settings.vaultPath, provider: kek)
         var ciphers: [FieldCipher] = []
+        var rotation: [String: KeyRotationRecord] = [:]
         for name in names.sorted() {
             ciphers.append(try FieldCipher(keyName: name, keyset: try await vault.load(name)))
+            // A missing or unreadable record only leaves the key age metrics out; it never stops the keys.
+            rotation[name] = try? vault.rotationRecord(name)
         }
-        return FieldKeys(ciphers)
+        return FieldKeys(ciphers, rotation: rotation)
     }
 }

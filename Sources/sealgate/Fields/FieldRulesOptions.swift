@@ -25,16 +25,7 @@ struct FieldRulesOptions: ParsableArguments {
     /// - Throws: ``ConfigErrors``, or ``CommandFailure`` (exit 2) if no route matches or the route has no
     ///   encrypt rules, or (exit 1) if the keys cannot be loaded.
     func rewriter(mode: FieldRewriter.Mode) async throws -> FieldRewriter {
-        let (settings, routes) = try ConfigFile.loadRoutes(path: config)
-        guard let match = routes.first(where: { $0.path.matches(path: route[...]) }) else {
-            throw CommandFailure("no route of \(config) matches \(route)", exitCode: ExitCode(2))
-        }
-        guard !match.encrypt.isEmpty else {
-            throw CommandFailure(
-                "route \(match.name) of \(config), which matches \(route), has no encrypt rules",
-                exitCode: ExitCode(2)
-            )
-        }
+        let (settings, match) = try Self.ruleRoute(matching: route, in: config)
         let keys: FieldKeys
         do {
             keys = try await FieldKeys.load(names: Set(match.encrypt.map(\.key)), from: settings)
@@ -45,5 +36,25 @@ struct FieldRulesOptions: ParsableArguments {
             throw CommandFailure("the keys of route \(match.name) cannot be loaded")
         }
         return rewriter
+    }
+
+    /// The first route of a configuration file that matches a request path, and the file's keys section.
+    /// - Throws: ``ConfigErrors``, or ``CommandFailure`` (exit 2) if no route matches or the route has no
+    ///   encrypt rules.
+    static func ruleRoute(
+        matching route: String,
+        in config: String
+    ) throws -> (keys: SealgateConfiguration.KeysSettings, route: RouteConfiguration) {
+        let (settings, routes) = try ConfigFile.loadRoutes(path: config)
+        guard let match = routes.first(where: { $0.path.matches(path: route[...]) }) else {
+            throw CommandFailure("no route of \(config) matches \(route)", exitCode: ExitCode(2))
+        }
+        guard !match.encrypt.isEmpty else {
+            throw CommandFailure(
+                "route \(match.name) of \(config), which matches \(route), has no encrypt rules",
+                exitCode: ExitCode(2)
+            )
+        }
+        return (settings, match)
     }
 }

@@ -7,10 +7,11 @@ struct KeyNameArgument: ParsableArguments {
     var name: String
 
     func validate() throws {
-        guard KeyVault.isValidKeyName(name) else {
-            throw ValidationError(
-                "invalid key name \"\(name)\": use 1 to 63 of a-z 0-9 . _ -, starting with a letter or digit"
-            )
-        }
+        guard KeyVault.isValidKeyName(name) else { throw ValidationError(Self.rule(name)) }
+    }
+
+    /// The message for an invalid key name.
+    static func rule(_ name: String) -> String {
+        "invalid key name \"\(name)\": use 1 to 63 of a-z 0-9 . _ -, starting with a letter or digit"
     }
 }

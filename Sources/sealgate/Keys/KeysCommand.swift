@@ -13,7 +13,7 @@ struct KeysCommand: AsyncParsableCommand {
             """,
         subcommands: [
             KeysInitCommand.self, KeysCreateCommand.self, KeysListCommand.self, KeysRotateCommand.self,
-            KeysRotateKEKCommand.self, KeysDestroyCommand.self, KeysExportCommand.self, KeysImportCommand.self,
+            KeysRotateKEKCommand.self, KeysVerifyCommand.self, KeysDestroyCommand.self, KeysExportCommand.self, KeysImportCommand.self,
         ]
     )
 }

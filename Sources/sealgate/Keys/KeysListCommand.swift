@@ -7,8 +7,10 @@ struct KeysListCommand: KeysSubcommand {
         commandName: "list",
         abstract: "List the key names with their type, key ids, primary key and key statuses.",
         discussion: """
-            --json prints {"keys": [{"name", "type", "primary_key_id", "keys": [{"key_id", "status", "primary"}]}]} \
-            with key ids as unsigned 32-bit numbers and status one of enabled, disabled, destroyed.
+            --json prints {"keys": [{"name", "type", "primary_key_id", "rotation_period_seconds", "rotation_due", \
+            "keys": [{"key_id", "status", "primary", "added"}]}]} with key ids as unsigned 32-bit numbers, status one \
+            of enabled, disabled, destroyed, times in RFC 3339 UTC; the rotation members only for keys with a \
+            rotation period, added only where known.
             """
     )
 
@@ -19,9 +21,9 @@ struct KeysListCommand: KeysSubcommand {
 
     func run(at location: KeyStoreLocation) async throws {
         let vault = try location.openVault()
-        var keysets: [(name: String, keyset: Keyset)] = []
+        var keysets: [(name: String, keyset: Keyset, rotation: KeyRotationRecord)] = []
         for name in try vault.list() {
-            keysets.append((name, try await vault.load(name)))
+            keysets.append((name, try await vault.load(name), try vault.rotationRecord(name)))
         }
         let listing = KeyListing(keysets)
         print(json ? listing.json() : listing.table(vault: location.vaultDirectory))

@@ -1,4 +1,5 @@
 import Foundation
+import SealgateCrypto
 import Testing
 import SealgateTestSupport
 
@@ -139,6 +140,33 @@ extension EndToEndTests {
                 #expect(Self.value("sealgate_certificate_file_errors{path=\"\(broken)\"}", in: second) == 1)
                 let good = harness.directory.appendingPathComponent("extra/good.pem").path
                 #expect(!second.contains("sealgate_certificate_file_errors{path=\"\(good)\"}"))
+            }
+        }
+
+        @Test("each key's primary age and rotation due time are computed at each scrape from the rotation records")
+        func keyRotationGauges() async throws {
+            // pii's primary was added 100 days ago with a 90-day period: overdue by 10 days.
+            let added = Date().addingTimeInterval(-100 * 86_400)
+            try await ProxyHarness.with(configuration: Self.configuration, prepare: { directory in
+                try await Self.prepare(directory)
+                let vault = KeyVault(
+                    directory: directory.appendingPathComponent("keys").path,
+                    provider: try LocalKeyEncryptionKey(contentsOf: directory.appendingPathComponent("kek.json").path)
+                )
+                let primary = try await vault.load("pii").primaryKeyID
+                try #"{"rotation_period_seconds": 7776000, "keys_added": {"\#(primary)": "\#(added.formatted(.iso8601))"}}"#
+                    .write(toFile: directory.appendingPathComponent("keys/pii.rotation.json").path, atomically: true, encoding: .utf8)
+            }) { harness in
+                let metrics = try await Self.scrape(harness)
+                let age = try #require(Self.value(#"sealgate_key_primary_age_seconds{key="pii"}"#, in: metrics))
+                #expect(abs(age - 100 * 86_400) < 60)
+                let due = try #require(Self.value(#"sealgate_key_rotation_due_timestamp_seconds{key="pii"}"#, in: metrics))
+                #expect(due == (added.timeIntervalSince1970 + 90 * 86_400).rounded(.towardZero))
+                // Keys made without a period: their age (seconds, just created), and no due time.
+                let searchAge = try #require(Self.value(#"sealgate_key_primary_age_seconds{key="pii-search"}"#, in: metrics))
+                #expect(searchAge >= 0 && searchAge < 600)
+                #expect(Self.samples("sealgate_key_rotation_due_timestamp_seconds", in: metrics).count == 1)
+                #expect(metrics.contains("# HELP sealgate_key_primary_age_seconds How long each key name's primary key has encrypted"))
             }
         }
     }
