@@ -31,11 +31,12 @@ import Testing
         let table = try await sandbox.succeed(["keys", "list"] + local)
         #expect(table.stdout.contains("NAME"))
         let rows = table.stdout.split(separator: "\n").map { $0.split(separator: " ").joined(separator: " ") }
+        let added = rotated.keys.flatMap(\.keys).map { $0.added ?? "missing" }
         #expect(
             rows == [
-                "NAME TYPE KEY ID STATUS PRIMARY", "pii aes256-gcm \(original) enabled",
-                "pii aes256-gcm \(pii.primaryKeyId) enabled yes",
-                "pii-search aes256-siv \(rotated.keys[1].primaryKeyId) enabled yes",
+                "NAME TYPE KEY ID STATUS ADDED PRIMARY ROTATION DUE", "pii aes256-gcm \(original) enabled \(added[0])",
+                "pii aes256-gcm \(pii.primaryKeyId) enabled \(added[1]) yes",
+                "pii-search aes256-siv \(rotated.keys[1].primaryKeyId) enabled \(added[2]) yes",
             ]
         )
 
@@ -232,6 +233,8 @@ struct KeysListingJSON: Decodable, Equatable {
         var name: String
         var type: String
         var primaryKeyId: UInt32
+        var rotationPeriodSeconds: Int64?
+        var rotationDue: String?
         var keys: [Key]
     }
 
@@ -239,6 +242,7 @@ struct KeysListingJSON: Decodable, Equatable {
         var keyId: UInt32
         var status: String
         var primary: Bool
+        var added: String?
     }
 
     var keys: [Entry]
