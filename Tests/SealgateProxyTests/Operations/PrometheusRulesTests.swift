@@ -69,6 +69,33 @@ struct PrometheusRulesTests {
         #expect(output.status == 0, "\(output.stdout)\(output.stderr)")
     }
 
+    /// Two replicas report a key due at 3600 (Unix time); the rule waits a day of grace, then 15 minutes.
+    @Test("a key past its rotation due time by more than a day raises one alert per key")
+    func keyRotationOverdue() async throws {
+        let output = try await Self.promtool("""
+              - interval: 1m
+                input_series:
+                  - series: 'sealgate_key_rotation_due_timestamp_seconds{key="pii",pod="sealgate-0"}'
+                    values: '3600x1600'
+                  - series: 'sealgate_key_rotation_due_timestamp_seconds{key="pii",pod="sealgate-1"}'
+                    values: '3600x1600'
+                  - series: 'sealgate_key_rotation_due_timestamp_seconds{key="cards",pod="sealgate-0"}'
+                    values: '999999999x1600'
+                alert_rule_test:
+                  - eval_time: 25h
+                    alertname: SealgateKeyRotationOverdue
+                    exp_alerts: []
+                  - eval_time: 26h
+                    alertname: SealgateKeyRotationOverdue
+                    exp_alerts:
+                      - exp_labels: {severity: warning, key: pii}
+                        exp_annotations:
+                          summary: "Key pii is overdue for rotation by 1d 1h 0m 0s"
+                          description: "Its primary has served past its rotation period plus a day. Check the keys rotate --due CronJob (or run sealgate keys rotate --due) and that the rotated vault reached the replicas."
+            """)
+        #expect(output.status == 0, "\(output.stdout)\(output.stderr)")
+    }
+
     /// Why the series must exist at 0: a counter first exported at 1 gives increase() nothing to compare.
     @Test("a failure counter that appears only at its first failure does not fire the alert")
     func aSeriesBornAtOneDoesNotFire() async throws {
