@@ -19,4 +19,12 @@ public protocol KeyEncryptionKeyProvider: Sendable, CustomStringConvertible {
     /// - Throws: ``SealgateCryptoError/Code/authenticationFailure`` if the ciphertext is not authentic under
     ///   this KEK.
     func decrypt(_ ciphertext: [UInt8], associatedData: [UInt8]) async throws -> [UInt8]
+
+    /// The associated data a keyset named `name` is wrapped with: empty (Tink's default for keysets) unless the
+    /// provider binds each keyset to its name, as the Vault Transit KEK does.
+    func keysetAssociatedData(name: String) -> [UInt8]
+}
+
+extension KeyEncryptionKeyProvider {
+    public func keysetAssociatedData(name: String) -> [UInt8] { [] }
 }

@@ -86,7 +86,7 @@ public struct KeyVault: Sendable {
         guard let json = try SecureFile.readFile(path, requirePrivate: false) else {
             throw SealgateCryptoError(.keyNotFound, "the vault \(directory) has no key \(name)")
         }
-        return try await Keyset.decrypt(encryptedJSON: json, with: provider, what: path)
+        return try await Keyset.decrypt(encryptedJSON: json, with: provider, associatedData: provider.keysetAssociatedData(name: name), what: path)
     }
 
     /// Creates a keyset with one new key.
@@ -152,7 +152,7 @@ public struct KeyVault: Sendable {
         var keyset = keyset
         var record = try rotationRecord(name)
         let id = keyset.rotate()
-        try SecureFile.writeFile(Array(try await keyset.encryptedJSON(with: provider).utf8), to: try path(name), replacing: true)
+        try SecureFile.writeFile(Array(try await encryptedJSON(keyset, as: name, with: provider).utf8), to: try path(name), replacing: true)
         record.added[id] = now
         if let rotationPeriod { record.period = rotationPeriod }
         try writeRotationRecord(record, of: name)
@@ -197,7 +197,7 @@ public struct KeyVault: Sendable {
                 keysets.append((name, try await load(name)))
             }
             for (name, keyset) in keysets {
-                let json = try await keyset.encryptedJSON(with: newProvider)
+                let json = try await encryptedJSON(keyset, as: name, with: newProvider)
                 try SecureFile.writeFile(Array(json.utf8), to: try rewrapped.path(name), replacing: true)
             }
         }
@@ -227,11 +227,15 @@ public struct KeyVault: Sendable {
 
     private func store(_ keyset: Keyset, as name: String, replacing: Bool, then record: () throws -> Void = {}) async throws {
         let path = try path(name)
-        let json = try await keyset.encryptedJSON(with: provider)
+        let json = try await encryptedJSON(keyset, as: name, with: provider)
         try await SecureFile.withExclusiveLock(in: directory) {
             try SecureFile.writeFile(Array(json.utf8), to: path, replacing: replacing)
             try record()
         }
+    }
+
+    private func encryptedJSON(_ keyset: Keyset, as name: String, with provider: any KeyEncryptionKeyProvider) async throws -> String {
+        try await keyset.encryptedJSON(with: provider, associatedData: provider.keysetAssociatedData(name: name))
     }
 
     private func path(_ name: String) throws -> String {

@@ -29,11 +29,13 @@ extension Keyset {
         message.protobuf
     }
 
-    /// Reads Tink's encrypted keyset JSON: decrypts `encryptedKeyset` with empty associated data and parses it.
-    /// `keysetInfo` is informational only and ignored.
+    /// Reads Tink's encrypted keyset JSON: decrypts `encryptedKeyset` with `associatedData` (empty, Tink's
+    /// default, unless the provider binds keysets to their names) and parses it. `keysetInfo` is informational only
+    /// and ignored.
     static func decrypt(
         encryptedJSON json: some DataProtocol,
         with provider: any KeyEncryptionKeyProvider,
+        associatedData: [UInt8] = [],
         what: String
     ) async throws -> Keyset {
         let encrypted = try TinkJSON.decode(EncryptedKeysetMessage.self, from: json, what: what)
@@ -42,7 +44,7 @@ extension Keyset {
         }
         let plaintext: [UInt8]
         do {
-            plaintext = try await provider.decrypt(encrypted.encryptedKeyset, associatedData: [])
+            plaintext = try await provider.decrypt(encrypted.encryptedKeyset, associatedData: associatedData)
         } catch let error as SealgateCryptoError where error.code == .authenticationFailure || error.code == .unknownKeyID {
             throw SealgateCryptoError(error.code, "\(what) does not decrypt with \(provider): \(error.message)")
         }
@@ -53,11 +55,12 @@ extension Keyset {
         }
     }
 
-    /// The keyset in Tink's encrypted keyset JSON, encrypted by `provider` with empty associated data, exactly as
-    /// Tink's `KeysetHandle.write(writer, masterKeyAead)` writes it.
-    func encryptedJSON(with provider: any KeyEncryptionKeyProvider) async throws -> String {
+    /// The keyset in Tink's encrypted keyset JSON, encrypted by `provider`, exactly as Tink's
+    /// `KeysetHandle.write(writer, masterKeyAead)` writes it (with empty associated data) or, with associated data,
+    /// as `KeysetHandle.writeWithAssociatedData` does.
+    func encryptedJSON(with provider: any KeyEncryptionKeyProvider, associatedData: [UInt8] = []) async throws -> String {
         let message = message
-        let encrypted = try await provider.encrypt(message.protobuf, associatedData: [])
+        let encrypted = try await provider.encrypt(message.protobuf, associatedData: associatedData)
         return TinkJSON.encode(
             EncryptedKeysetMessage(encryptedKeyset: encrypted, keysetInfo: KeysetInfoMessage(describing: message))
         )

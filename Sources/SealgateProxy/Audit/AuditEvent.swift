@@ -28,6 +28,8 @@ public struct AuditEvent: Sendable, Hashable {
         public static let kekCreated = Name("kek.created")
         /// Every keyset of the vault was re-encrypted under another KEK.
         public static let kekRotated = Name("kek.rotated")
+        /// Every keyset of the vault was re-encrypted under the KEK's newest version (a KMS key rotated in place).
+        public static let kekRewrapped = Name("kek.rewrapped")
         /// Keys were used by the proxy: one event per key, identity and operation per minute.
         public static let keyUsed = Name("key.used")
     }

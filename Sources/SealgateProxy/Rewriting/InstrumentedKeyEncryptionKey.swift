@@ -28,6 +28,8 @@ public struct InstrumentedKeyEncryptionKey: KeyEncryptionKeyProvider {
         try await self.measure("decrypt") { try await self.base.decrypt(ciphertext, associatedData: associatedData) }
     }
 
+    public func keysetAssociatedData(name: String) -> [UInt8] { self.base.keysetAssociatedData(name: name) }
+
     public var description: String { self.base.description }
 
     private func measure(_ operation: String, _ body: () async throws -> [UInt8]) async throws -> [UInt8] {

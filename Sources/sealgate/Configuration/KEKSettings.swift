@@ -10,6 +10,8 @@ enum KEKSettings: Sendable, Hashable, CustomStringConvertible {
     case awsKMS(keyID: String, region: String?, endpoint: String?)
     /// An AES key in a PKCS#11 token; the user PIN comes from a file (absolute path) or an environment variable.
     case pkcs11(module: String, token: String, keyLabel: String, pin: PINSource)
+    /// A key in the Transit engine of HashiCorp Vault or OpenBao.
+    case vaultTransit(VaultTransitConfiguration)
 
     /// Where the PIN of a PKCS#11 token is read from.
     enum PINSource: Sendable, Hashable {
@@ -25,6 +27,7 @@ enum KEKSettings: Sendable, Hashable, CustomStringConvertible {
         case .awsKMS(let keyID, let region, let endpoint): try AWSKMSKeyEncryptionKey(keyID: keyID, region: region, endpoint: endpoint)
         case .pkcs11(let module, let token, let keyLabel, let pin):
             try PKCS11KeyEncryptionKey(module: module, token: token, keyLabel: keyLabel, pin: try Self.read(pin))
+        case .vaultTransit(let configuration): try VaultTransitKeyEncryptionKey(configuration)
         }
     }
 
@@ -58,15 +61,18 @@ enum KEKSettings: Sendable, Hashable, CustomStringConvertible {
         case .local: "local"
         case .awsKMS: "aws-kms"
         case .pkcs11: "pkcs11"
+        case .vaultTransit: "vault-transit"
         }
     }
 
-    /// How audit events and messages name the KEK: the local file's path, `aws-kms:<key>` or `pkcs11:<token>/<key label>`.
+    /// How audit events and messages name the KEK: the local file's path, `aws-kms:<key>`, `pkcs11:<token>/<key label>`
+    /// or `vault-transit:<address>/<mount>/<key>`.
     var description: String {
         switch self {
         case .local(let path): path
         case .awsKMS(let keyID, _, _): "aws-kms:\(keyID)"
         case .pkcs11(_, let token, let keyLabel, _): "pkcs11:\(token)/\(keyLabel)"
+        case .vaultTransit(let configuration): "vault-transit:\(configuration.address)/\(configuration.mount)/\(configuration.key)"
         }
     }
 }

@@ -37,7 +37,7 @@ struct KeysInitCommand: KeysSubcommand {
         switch location.kek {
         case .local(let path):
             try Self.createKEK(at: path, audit: audit)
-        case .awsKMS:
+        case .awsKMS, .vaultTransit:
             let provider = try location.kek.provider()
             try await Self.probe(provider)
             print("checked \(provider): it wraps and unwraps; keys created in this vault are wrapped by it")

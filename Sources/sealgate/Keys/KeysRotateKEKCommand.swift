@@ -3,7 +3,8 @@ import Foundation
 import SealgateCrypto
 import SealgateProxy
 
-/// `sealgate keys rotate-kek --new-kek FILE | --to CONFIG`: rewraps every keyset with another KEK; data is untouched.
+/// `sealgate keys rotate-kek --new-kek FILE | --to CONFIG | --rewrap`: rewraps every keyset with another KEK, or with the
+/// current KEK's newest version; data is untouched.
 struct KeysRotateKEKCommand: KeysSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "rotate-kek",
@@ -11,7 +12,9 @@ struct KeysRotateKEKCommand: KeysSubcommand {
         discussion: """
             --new-kek FILE moves to a local KEK file, created (mode 0600) if it does not exist. --to CONFIG moves \
             to the KEK of another configuration file's keys.kek (local, aws-kms or pkcs11), for the same vault: local to \
-            KMS or HSM and back. Afterwards, point the configuration to the new KEK.
+            KMS or HSM and back. Afterwards, point the configuration to the new KEK. --rewrap re-encrypts every keyset \
+            with the current KEK as it is now: after `vault write -f transit/keys/NAME/rotate`, the keysets are \
+            wrapped by the newest Transit key version, and older versions can be retired with min_decryption_version.
             """
     )
 
@@ -29,14 +32,23 @@ struct KeysRotateKEKCommand: KeysSubcommand {
     )
     var target: String?
 
+    @Flag(help: "Rewrap every keyset with the current KEK's newest version (after rotating a Vault Transit or KMS key).")
+    var rewrap = false
+
     func validate() throws {
-        guard (self.newKEK == nil) != (self.target == nil) else {
-            throw ValidationError("name the new KEK with either --new-kek FILE or --to CONFIG")
+        guard [self.newKEK != nil, self.target != nil, self.rewrap].filter({ $0 }).count == 1 else {
+            throw ValidationError("name the new KEK with either --new-kek FILE or --to CONFIG, or pass --rewrap to rewrap with the current one")
         }
     }
 
     func run(at location: KeyStoreLocation) async throws {
         let (vault, audit) = try location.openAudited()
+        if self.rewrap {
+            let names = try await vault.rewrap(to: vault.provider).list()
+            try audit.record(AuditEvent(.kekRewrapped, kek: location.kek.description, keys: names))
+            print("rewrapped \(names.count) keysets (\(names.joined(separator: ", "))) with the current \(location.kek); no data changed")
+            return
+        }
         let newKEK = try self.newKEKSettings(for: location)
         guard newKEK != location.kek else {
             throw CommandFailure("the new KEK \(newKEK) is the current one; name another", exitCode: ExitCode(2))

@@ -12,7 +12,7 @@ final class AlertmanagerServer: @unchecked Sendable {
     /// - Parameter resolveTimeout: how long Alertmanager keeps an alert posted without `endsAt` (shortened in tests).
     init(resolveTimeout: String) async throws {
         self.directory = try TestEnvironment.makeTemporaryDirectory()
-        self.port = try PrometheusServer.freePort()
+        self.port = try TestEnvironment.freePort()
         let configuration = self.directory.appendingPathComponent("alertmanager.yml")
         try """
         global: {resolve_timeout: \(resolveTimeout)}

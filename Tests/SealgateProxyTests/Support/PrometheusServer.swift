@@ -9,7 +9,7 @@ final class PrometheusServer: @unchecked Sendable {
 
     /// Starts Prometheus in `directory`, scraping `target` (`host:port`, path /metrics) as job `sealgate`.
     init(scraping target: String, in directory: URL) async throws {
-        let port = try Self.freePort()
+        let port = try TestEnvironment.freePort()
         self.port = port
         let configuration = directory.appendingPathComponent("prometheus.yml")
         try """
@@ -53,20 +53,4 @@ final class PrometheusServer: @unchecked Sendable {
 
     deinit { self.stop() }
 
-    static func freePort() throws -> Int {
-        let socket = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0
-            }
-        }
-        guard bound else { throw TestFailure("no free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
 }
