@@ -4,6 +4,7 @@ import Logging
 import SealgateCertificates
 import SealgateJSON
 import SealgateProxy
+import SealgateKeyProviders
 import Testing
 
 @testable import sealgate
@@ -187,7 +188,7 @@ struct ConfigFileTests {
         #expect((problems.first?.line ?? 0) >= 2)
     }
 
-    @Test("keys.kek: local, aws-kms and pkcs11 providers, each with its own keys; problems named with their line")
+    @Test("keys.kek: local, aws-kms, pkcs11 and vault-transit providers, each with its own keys; problems named with their line")
     func kekProviders() throws {
         let fixture = try Fixture()
         let base = Fixture.minimal
@@ -201,6 +202,19 @@ struct ConfigFileTests {
         #expect(hsm.keys?.kek == .pkcs11(module: "/usr/lib/softhsm/libsofthsm2.so", token: "t", keyLabel: "k", pin: .environment("HSM_PIN")))
         let pinFile = try fixture.load(kek("{provider: pkcs11, module: m.so, token: t, key_label: k, pin_file: secrets/pin}"))
         #expect(pinFile.keys?.kek == .pkcs11(module: "m.so", token: "t", keyLabel: "k", pin: .file(fixture.directory.appendingPathComponent("secrets/pin").path)))
+        let transit = try fixture.load(kek(
+            "{provider: vault-transit, address: \"https://vault:8200\", key: sealgate, ca: ca.pem, namespace: team, auth: {approle: {role_id_file: r, secret_id_file: s}}}"
+        ))
+        #expect(transit.keys?.kek == .vaultTransit(VaultTransitConfiguration(
+            address: "https://vault:8200", mount: "transit", key: "sealgate", caFile: fixture.directory.appendingPathComponent("ca.pem").path, namespace: "team",
+            authentication: .appRole(
+                roleIDFile: fixture.directory.appendingPathComponent("r").path, secretIDFile: fixture.directory.appendingPathComponent("s").path, mount: "approle")
+        )))
+        let kubernetes = try fixture.load(kek("{provider: vault-transit, address: \"http://127.0.0.1:8200\", mount: kek, key: k, auth: {kubernetes: {role: sidecar}}}"))
+        #expect(kubernetes.keys?.kek == .vaultTransit(VaultTransitConfiguration(
+            address: "http://127.0.0.1:8200", mount: "kek", key: "k",
+            authentication: .kubernetes(role: "sidecar", tokenFile: "/var/run/secrets/kubernetes.io/serviceaccount/token", mount: "kubernetes")
+        )))
 
         let refusals: [(String, String)] = [
             ("{provider: aws-kms, region: eu-west-1}", "keys.kek.key_id (a key ARN, id or alias/NAME) is required for aws-kms"),
@@ -210,7 +224,16 @@ struct ConfigFileTests {
             ("{provider: pkcs11, module: m.so, token: t, key_label: k}", "keys.kek needs exactly one of pin_file"),
             ("{provider: pkcs11, module: m.so, token: t, key_label: k, pin_file: p, pin_env: P}", "keys.kek needs exactly one of pin_file"),
             ("{provider: pkcs11, token: t, key_label: k, pin_env: P}", "keys.kek.module is required for the pkcs11 provider"),
-            ("{provider: vault, path: x}", "keys.kek.provider must be local, aws-kms or pkcs11, not \"vault\""),
+            ("{provider: vault, path: x}", "keys.kek.provider must be local, aws-kms, pkcs11 or vault-transit, not \"vault\""),
+            ("{provider: vault-transit, key: k, auth: {token_file: t}}", "keys.kek.address (such as https://vault.example:8200) is required"),
+            ("{provider: vault-transit, address: vault:8200, key: k, auth: {token_file: t}}", "keys.kek.address must be an http:// or https:// URL"),
+            ("{provider: vault-transit, address: \"https://v:8200\", auth: {token_file: t}}", "keys.kek.key (the Transit key's name) is required"),
+            ("{provider: vault-transit, address: \"https://v:8200\", key: k}", "keys.kek.auth is required for vault-transit"),
+            ("{provider: vault-transit, address: \"https://v:8200\", key: k, auth: {}}", "keys.kek.auth takes exactly one method"),
+            ("{provider: vault-transit, address: \"https://v:8200\", key: k, auth: {token_file: t, kubernetes: {role: r}}}", "keys.kek.auth takes exactly one method"),
+            ("{provider: vault-transit, address: \"https://v:8200\", key: k, auth: {approle: {role_id_file: r}}}", "keys.kek.auth.approle needs role_id_file and secret_id_file"),
+            ("{provider: vault-transit, address: \"https://v:8200\", key: k, auth: {kubernetes: {}}}", "keys.kek.auth.kubernetes needs role"),
+            ("{provider: vault-transit, address: \"https://v:8200\", key: k, region: r, auth: {token_file: t}}", "keys.kek.region belongs to the aws-kms provider"),
         ]
         for (text, message) in refusals {
             let problems = fixture.problems(kek(text))
