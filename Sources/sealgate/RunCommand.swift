@@ -86,6 +86,6 @@ struct RunCommand: AsyncParsableCommand {
     static func loadKeys(_ configuration: SealgateConfiguration) async throws -> FieldKeys {
         let names = Set(configuration.proxy.routes.flatMap { $0.encrypt.map(\.key) })
         guard let settings = configuration.keys else { return FieldKeys() }
-        return try await FieldKeys.load(names: names, from: settings)
+        return try await FieldKeys.load(rulesKeys: names, from: settings)
     }
 }

@@ -22,7 +22,7 @@ extension ExchangeStateMachine {
         /// An HTTP/2 body of unknown length that must be refused if a byte of it arrives.
         var refusalIfBodyArrives: Problem?
         /// The rules and keys that decrypt the response, when the client may read it decrypted.
-        var responseDecryption: (rules: FieldRules, keys: FieldKeys)?
+        var responseDecryption: (rules: FieldRules, keys: FieldKeys, identityURIs: [String])?
     }
 
     /// The backend connection of an exchange.
@@ -95,7 +95,7 @@ extension ExchangeStateMachine {
         var bytesOut = 0
         var requestRewriter: BodyRewriter?
         var refusalIfBodyArrives: Problem?
-        var responseDecryption: (rules: FieldRules, keys: FieldKeys)?
+        var responseDecryption: (rules: FieldRules, keys: FieldKeys, identityURIs: [String])?
         var responseRewriter: BodyRewriter?
         var fieldsEncrypted: [String: Int] = [:]
         var fieldsDecrypted: [String: Int] = [:]

@@ -242,7 +242,8 @@ struct ExchangeStateMachine<Upstream: AnyObject> {
             head.status != .notModified, head.headers["content-type"].count == 1,
             JSONMediaType.accepts(head.headers["content-type"][0]), JSONMediaType.isIdentityCoded(head.headers)
         {
-            exchange.responseRewriter = try? BodyRewriter(rules: decryption.rules, keys: decryption.keys, mode: .decrypt)
+            exchange.responseRewriter = try? BodyRewriter(
+                rules: decryption.rules, keys: decryption.keys, mode: .decrypt, identityURIs: decryption.identityURIs)
             if exchange.responseRewriter != nil { downstream.headers.remove(name: "content-length") }
         }
         return .writeResponseHead(downstream)

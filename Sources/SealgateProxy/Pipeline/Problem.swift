@@ -52,7 +52,7 @@ extension Problem {
     /// (a unit test checks that every code in the sources is here).
     static let codes = [
         "ambiguous_field", "body_timeout", "certificate_expired", "certificate_not_yet_valid", "forbidden", "header_timeout", "header_too_large", "invalid_framing", "invalid_json", "invalid_method",
-        "invalid_path", "keys_unavailable", "method_not_allowed", "method_not_supported", "not_authentic_token",
+        "invalid_path", "keys_unavailable", "method_not_allowed", "method_not_supported", "no_key_for_identity", "not_authentic_token",
         "number_not_exact", "payload_too_large", "shutting_down", "tunnel_not_supported", "unsupported_media_type",
         "upstream_failed", "upstream_read_timeout", "upstream_timeout", "upstream_unavailable", "value_too_large",
         "write_timeout",

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import SealgateCertificates
 
 /// Proxies the requests of one HTTP/1.1 connection or one HTTP/2 stream to the backend.
 ///
@@ -130,8 +131,11 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
         )
         if let route = plan.route {
             let keys = self.shared.keyRing.current
-            if plan.encryptsBody { start.requestRewriter = try BodyRewriter(rules: route.fieldRules, keys: keys, mode: .encrypt) }
-            if plan.decryptsResponse { start.responseDecryption = (route.fieldRules, keys) }
+            let uris = self.client.identity?.uris ?? []
+            if plan.encryptsBody {
+                start.requestRewriter = try BodyRewriter(rules: route.fieldRules, keys: keys, mode: .encrypt, identityURIs: uris)
+            }
+            if plan.decryptsResponse { start.responseDecryption = (route.fieldRules, keys, uris) }
         }
         return start
     }

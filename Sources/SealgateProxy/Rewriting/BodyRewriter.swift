@@ -20,11 +20,20 @@ struct BodyRewriter {
     /// Tokens at rule paths that did not decrypt (decrypt mode).
     var undecryptableTokens: Int { self.counts.undecryptable }
 
-    /// - Throws: `keys_unavailable` when a rule's key is not loaded.
-    init(rules: FieldRules, keys: FieldKeys, mode: Mode) throws(Problem) {
-        guard let fields = FieldRewriter(rules: rules, keys: keys, mode: mode) else { throw Problem.keysUnavailable }
-        self.fields = fields
-        self.rewriter = JSONStreamRewriter(fields.paths)
+    /// - Parameters:
+    ///   - identityURIs: the client certificate's URI SANs, which per-tenant key templates resolve from.
+    /// - Throws: `keys_unavailable` when a rule's key is not loaded, `no_key_for_identity` when a per-tenant key for
+    ///   encrypting is not in the vault.
+    init(rules: FieldRules, keys: FieldKeys, mode: Mode, identityURIs: [String]) throws(Problem) {
+        do {
+            self.fields = try FieldRewriter(rules: rules, keys: keys, mode: mode, identityURIs: identityURIs)
+        } catch {
+            switch error {
+            case .notLoaded: throw Problem.keysUnavailable
+            case .noKeyForIdentity(let template, _): throw Problem.noKeyForIdentity(template: template)
+            }
+        }
+        self.rewriter = JSONStreamRewriter(self.fields.paths)
     }
 
     /// Rewrites the next chunk; the result holds every byte that can be released so far.
@@ -71,6 +80,15 @@ extension Problem {
         code: "keys_unavailable",
         detail: "the keys of this route's field rules are not available"
     )
+
+    /// Never names the resolved key, so that a client cannot probe which tenants exist.
+    static func noKeyForIdentity(template: String) -> Problem {
+        Problem(
+            status: .forbidden,
+            code: "no_key_for_identity",
+            detail: "this route encrypts with per-tenant keys (\(template)) and there is no key for the client's identity"
+        )
+    }
 
     static func notAuthenticToken(rulePath: String, offset: Int) -> Problem {
         Problem(

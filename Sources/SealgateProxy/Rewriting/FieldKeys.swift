@@ -14,6 +14,12 @@ public struct FieldKeys: Sendable {
         self.rotation = rotation
     }
 
+    /// Whether no key is loaded.
+    public var isEmpty: Bool { self.ciphers.isEmpty }
+
+    /// The loaded key names, sorted.
+    public var names: [String] { self.ciphers.keys.sorted() }
+
     /// The cipher of a key name, if it is loaded.
     public subscript(_ keyName: String) -> FieldCipher? { self.ciphers[keyName] }
 

@@ -32,25 +32,50 @@ public struct FieldRewriter: Sendable {
         self.mode == .encrypt ? self.rules.requestPaths : self.rules.compiledPaths
     }
     private let rules: FieldRules
-    private let ciphers: [FieldCipher]
+    /// Each rule's cipher; nil for a per-tenant key the client's identity does not resolve to a loaded key
+    /// (decrypting), or one chosen per token (re-encrypting).
+    private let ciphers: [FieldCipher?]
+    private let keys: FieldKeys
     private let mode: Mode
 
-    /// Creates the transform of a route's rules.
+    /// Creates the transform of a route's rules for one client.
     /// - Parameters:
     ///   - rules: The route's field rules.
     ///   - keys: The loaded keys.
     ///   - mode: What to do to matched values.
-    /// - Returns: `nil` if a rule's key is not loaded.
-    public init?(rules: FieldRules, keys: FieldKeys, mode: Mode) {
-        var ciphers: [FieldCipher] = []
+    ///   - identityURIs: The client certificate's URI SANs, which per-tenant key templates resolve from.
+    /// - Throws: ``KeyResolutionError/notLoaded(_:)`` if a rule's key is not loaded;
+    ///   ``KeyResolutionError/noKeyForIdentity(template:resolved:)`` when encrypting with a per-tenant key that the
+    ///   identity does not resolve to a loaded key.
+    public init(rules: FieldRules, keys: FieldKeys, mode: Mode, identityURIs: [String] = []) throws(KeyResolutionError) {
+        var ciphers: [FieldCipher?] = []
         ciphers.reserveCapacity(rules.rules.count)
-        for rule in rules.rules {
-            guard let cipher = keys[rule.key] else { return nil }
+        for (rule, template) in zip(rules.rules, rules.templates) {
+            guard let template else {
+                guard let cipher = keys[rule.key] else { throw .notLoaded(rule.key) }
+                ciphers.append(cipher)
+                continue
+            }
+            guard !keys.isEmpty else { throw .notLoaded(rule.key) }
+            let resolved = mode == .reencrypt ? nil : template.resolve(uris: identityURIs)
+            let cipher = resolved.flatMap { keys[$0] }
+            if mode == .encrypt, cipher == nil { throw .noKeyForIdentity(template: template.description, resolved: resolved) }
             ciphers.append(cipher)
         }
         self.rules = rules
         self.ciphers = ciphers
+        self.keys = keys
         self.mode = mode
+    }
+
+    /// The cipher of rule `index` for a value: the rule's, or for a per-tenant rule being re-encrypted, that of the
+    /// token's own key when the template can resolve to it.
+    private func cipher(_ index: Int, token: String?) -> FieldCipher? {
+        if let cipher = self.ciphers[index] { return cipher }
+        guard self.mode == .reencrypt, let template = self.rules.templates[index], let token,
+            let name = try? Token(parsing: token).keyName, template.matches(name)
+        else { return nil }
+        return self.keys[name]
     }
 
     /// The replacement of one matched value.
@@ -63,12 +88,13 @@ public struct FieldRewriter: Sendable {
         for value: MatchedValue,
         counts: inout Counts
     ) throws -> JSONStreamRewriter.Replacement {
-        let rule = self.rules.rules[value.ruleIndex]
-        let cipher = self.ciphers[value.ruleIndex]
         let rulePath = self.rules.pathTexts[value.ruleIndex]
         let token = value.stringValue(startingWith: Token.prefix)
+        let cipher = self.cipher(value.ruleIndex, token: token)
         switch self.mode {
         case .encrypt:
+            // init resolved every rule's cipher for encryption.
+            guard let cipher else { throw FieldRewriteError(.notAuthenticToken, rulePath: rulePath, byteOffset: value.byteOffset) }
             if let token {
                 // Idempotent re-sends: only an authentic token of this rule passes, unchanged.
                 guard (try? cipher.open(token: token, rulePath: rulePath)) != nil else {
@@ -77,24 +103,25 @@ public struct FieldRewriter: Sendable {
                 return .keep
             }
             let sealed = try cipher.seal(plaintext: try value.canonicalJSON(), rulePath: rulePath)
-            counts.rewritten[rule.key, default: 0] += 1
+            counts.rewritten[cipher.keyName, default: 0] += 1
             return .bytes(Self.jsonString(sealed))
         case .decrypt:
             guard let token else { return .keep }
-            guard let plaintext = try? cipher.open(token: token, rulePath: rulePath) else {
+            // A reader opens only tokens of the key its own identity resolves to.
+            guard let cipher, let plaintext = try? cipher.open(token: token, rulePath: rulePath) else {
                 counts.undecryptable += 1
                 return .keep
             }
-            counts.rewritten[rule.key, default: 0] += 1
+            counts.rewritten[cipher.keyName, default: 0] += 1
             return .bytes(plaintext)
         case .reencrypt:
             guard let token else { return .keep }
-            guard let parsed = try? Token(parsing: token), let plaintext = try? cipher.open(token: token, rulePath: rulePath)
+            guard let cipher, let parsed = try? Token(parsing: token), let plaintext = try? cipher.open(token: token, rulePath: rulePath)
             else {
                 throw FieldRewriteError(.undecryptableToken, rulePath: rulePath, byteOffset: value.byteOffset)
             }
             guard parsed.keyID != cipher.primaryKeyID else { return .keep }
-            counts.rewritten[rule.key, default: 0] += 1
+            counts.rewritten[cipher.keyName, default: 0] += 1
             return .bytes(Self.jsonString(try cipher.seal(plaintext: plaintext, rulePath: rulePath)))
         }
     }
@@ -122,6 +149,8 @@ public struct FieldRules: Sendable {
     public let requestPaths: JSONStreamRewriter.CompiledPaths
     /// Each rule's path expression as written, which tokens authenticate.
     let pathTexts: [String]
+    /// Each rule's key template, or nil for a plain key name.
+    public let templates: [KeyTemplate?]
 
     /// Prepares rules.
     /// - Parameters:
@@ -133,6 +162,8 @@ public struct FieldRules: Sendable {
         self.requestPaths = exactNames
             ? self.compiledPaths : JSONStreamRewriter.CompiledPaths(rules.map(\.path), refusesNearMissNames: true)
         self.pathTexts = rules.map(\.path.description)
+        // The configuration checked every template when it was read.
+        self.templates = rules.map { try? KeyTemplate.parse($0.key) }
     }
 }
 

@@ -50,10 +50,20 @@ extension ConfigFile {
                 continue
             }
             let key = reader.string(rule["key"], at: rule.path("key"))
-            if let key, !KeyVault.isValidKeyName(key) {
+            var template: KeyTemplate?
+            do throws(KeyTemplateError) {
+                template = try key.flatMap(KeyTemplate.parse)
+            } catch {
+                reader.report(rule["key"], "\(rule.path("key")): \(error)")
+                continue
+            }
+            if let key, template == nil, !KeyVault.isValidKeyName(key) {
                 reader.report(rule["key"], "\(rule.path("key")): \"\(key)\" is not a key name (lower-case letters, digits, '.', '_', '-')")
             }
-            if let key, let vaultToCheck, KeyVault.isValidKeyName(key), let problem = KeyStoreCheck.keyProblem(name: key, vault: vaultToCheck) {
+            // A per-tenant template names no one key; its keys appear as tenants are added.
+            if let key, template == nil, let vaultToCheck, KeyVault.isValidKeyName(key),
+                let problem = KeyStoreCheck.keyProblem(name: key, vault: vaultToCheck)
+            {
                 reader.report(rule["key"], "\(rule.path("key")): \(problem)")
             }
             guard let text = reader.string(rule["path"], at: rule.path("path")), let key else { continue }

@@ -17,6 +17,14 @@ struct FieldRulesOptions: ParsableArguments {
     )
     var route: String
 
+    @Option(
+        help: ArgumentHelp(
+            "Resolve per-tenant key templates ({uri:N}) as for a client with this URI SAN (not needed to re-encrypt).",
+            valueName: "uri"
+        )
+    )
+    var identityURI: String?
+
     func validate() throws {
         guard route.hasPrefix("/") else { throw ValidationError("--route takes a request path starting with '/'") }
     }
@@ -28,14 +36,20 @@ struct FieldRulesOptions: ParsableArguments {
         let (settings, match) = try Self.ruleRoute(matching: route, in: config)
         let keys: FieldKeys
         do {
-            keys = try await FieldKeys.load(names: Set(match.encrypt.map(\.key)), from: settings)
+            keys = try await FieldKeys.load(rulesKeys: Set(match.encrypt.map(\.key)), from: settings)
         } catch {
             throw CommandFailure("the keys of route \(match.name) cannot be loaded: \(ErrorText.describe(error))")
         }
-        guard let rewriter = FieldRewriter(rules: match.fieldRules, keys: keys, mode: mode) else {
-            throw CommandFailure("the keys of route \(match.name) cannot be loaded")
+        do {
+            return try FieldRewriter(rules: match.fieldRules, keys: keys, mode: mode, identityURIs: identityURI.map { [$0] } ?? [])
+        } catch .noKeyForIdentity(let template, _) where identityURI == nil {
+            throw CommandFailure(
+                "route \(match.name) encrypts with per-tenant keys (\(template)): pass --identity-uri URI, the client's URI SAN",
+                exitCode: ExitCode(2)
+            )
+        } catch {
+            throw CommandFailure("route \(match.name): \(error)")
         }
-        return rewriter
     }
 
     /// The first route of a configuration file that matches a request path, and the file's keys section.

@@ -371,7 +371,7 @@ struct ExchangeStateMachineTests {
     func heldBody() throws {
         func start(holdLimit: Int) throws -> Machine.Start {
             var start = Driver.start(framing: .rewritten(holdLimit: holdLimit, mayBeEmpty: false))
-            start.requestRewriter = try BodyRewriter(rules: FieldRules([]), keys: FieldKeys(), mode: .encrypt)
+            start.requestRewriter = try BodyRewriter(rules: FieldRules([]), keys: FieldKeys(), mode: .encrypt, identityURIs: [])
             return start
         }
         var held = Driver()
