@@ -155,4 +155,67 @@ struct VaultTransitTests {
             }
         }
     }
+
+    /// A service account token as Kubernetes projects it (claims only; the stand-in API judges it by its ending).
+    static func serviceAccountJWT(namespace: String, valid: Bool) -> String {
+        func part(_ json: String) -> String {
+            Data(json.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+                .replacingOccurrences(of: "=", with: "")
+        }
+        let claims = """
+            {"iss":"kubernetes/serviceaccount","sub":"system:serviceaccount:\(namespace):sealgate",\
+            "kubernetes.io/serviceaccount/namespace":"\(namespace)","kubernetes.io/serviceaccount/service-account.name":"sealgate",\
+            "kubernetes.io/serviceaccount/service-account.uid":"sa-uid-1"}
+            """
+        return part(#"{"alg":"RS256"}"#) + "." + part(claims) + (valid ? ".dmFsaWQ" : ".Zm9yZ2Vk")
+    }
+
+    @Test("Kubernetes auth logs in with the service account token, reviewed by the Kubernetes API; other accounts are refused")
+    func kubernetesAuth() async throws {
+        try await OpenBaoServer.with { server in
+            try await Self.withDirectory { directory in
+                // The Kubernetes API: a TokenReview stand-in on loopback (OpenBao wants a CA even for http).
+                let port = try TestEnvironment.freePort()
+                let reviewer = Process()
+                reviewer.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+                reviewer.arguments = [
+                    "python3", URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/token_review.py").path, String(port),
+                ]
+                try reviewer.run()
+                defer { kill(reviewer.processIdentifier, SIGKILL) }
+                let ca = directory.appendingPathComponent("kubernetes-ca.pem").path
+                let key = directory.appendingPathComponent("kubernetes-ca.key").path
+                _ = try await runProcess("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-out", ca, "-subj", "/CN=kubernetes", "-days", "1"])
+                _ = try await server.transitToken()
+                try await server.succeed(["auth", "enable", "kubernetes"])
+                try await server.succeed([
+                    "write", "auth/kubernetes/config", "kubernetes_host=http://127.0.0.1:\(port)", "disable_local_ca_jwt=true",
+                    "token_reviewer_jwt=reviewer", "kubernetes_ca_cert=@\(ca)",
+                ])
+                try await server.succeed([
+                    "write", "auth/kubernetes/role/sidecar", "bound_service_account_names=sealgate", "bound_service_account_namespaces=payments",
+                    "token_policies=sealgate", "token_ttl=1h",
+                ])
+                for _ in 0..<50 where (try? await runProcess("curl", ["-s", "-o", "/dev/null", "http://127.0.0.1:\(port)/"]))?.status != 0 {
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                // Each case its own token file, so that no login cached for another configuration is reused.
+                func kek(_ jwt: String, _ name: String) throws -> VaultTransitKeyEncryptionKey {
+                    let file = directory.appendingPathComponent(name).path
+                    try jwt.write(toFile: file, atomically: true, encoding: .utf8)
+                    return try VaultTransitKeyEncryptionKey(VaultTransitConfiguration(
+                        address: server.address, key: server.key, authentication: .kubernetes(role: "sidecar", tokenFile: file, mount: "kubernetes")
+                    ))
+                }
+                let sidecar = try kek(Self.serviceAccountJWT(namespace: "payments", valid: true), "sa-token")
+                #expect(try await sidecar.decrypt(try await sidecar.encrypt([4, 2], associatedData: [1]), associatedData: [1]) == [4, 2])
+                for (index, (namespace, valid)) in [("payments", false), ("other", true)].enumerated() {
+                    let refused = try kek(Self.serviceAccountJWT(namespace: namespace, valid: valid), "sa-token-\(index)")
+                    let error = try await #require(throws: SealgateCryptoError.self) { try await refused.encrypt([1], associatedData: []) }
+                    #expect(error.code == .kekUnavailable)
+                    #expect(error.message.contains("refused the login at auth/kubernetes/login"), "\(error.message)")
+                }
+            }
+        }
+    }
 }
