@@ -114,6 +114,36 @@ extension EndToEndTests {
             }
         }
 
+        @Test("rotate-kek moves a vault from a local KEK to Vault Transit and back; keys rotate works under Transit; data still decrypts")
+        func rotateKEKBetweenLocalAndTransit() async throws {
+            try await OpenBaoServer.with { server in
+                let directory = try TestEnvironment.makeTemporaryDirectory()
+                defer { try? FileManager.default.removeItem(at: directory) }
+                let transitConfig = try await Self.makeVault(server, in: directory)
+                let localConfig = directory.appendingPathComponent("local.yaml").path
+                try Routes.configuration.replacingOccurrences(of: "{BACKEND}", with: "1").write(toFile: localConfig, atomically: true, encoding: .utf8)
+                let sealgate = TestEnvironment.sealgateBinary
+                let encrypted = try await runProcess(sealgate, ["encrypt", "--config", transitConfig, "--route", "/v1/patients"], input: Data(Routes.document.utf8))
+                try #require(encrypted.status == 0, "\(encrypted.stderr)")
+
+                let toLocal = try await runProcess(sealgate, ["keys", "rotate-kek", "--config", transitConfig, "--to", localConfig])
+                #expect(toLocal.status == 0 && toLocal.stdout.contains("rewrapped 3 keysets"), "\(toLocal.stdout)\(toLocal.stderr)")
+                #expect(try !Self.wrappedKeyset("pii", in: directory).hasPrefix("vault:"))
+                let transitNoLonger = try await runProcess(sealgate, ["keys", "list", "--config", transitConfig])
+                #expect(transitNoLonger.status != 0, "the Transit key no longer opens the vault")
+
+                let back = try await runProcess(sealgate, ["keys", "rotate-kek", "--config", localConfig, "--to", transitConfig])
+                #expect(back.status == 0, "\(back.stdout)\(back.stderr)")
+                #expect(try Self.wrappedKeyset("pii", in: directory).hasPrefix("vault:v1:"))
+                let rotated = try await runProcess(sealgate, ["keys", "rotate", "pii", "--config", transitConfig])
+                #expect(rotated.status == 0, "\(rotated.stderr)")
+                let decrypted = try await runProcess(sealgate, ["decrypt", "--config", transitConfig, "--route", "/v1/patients"], input: encrypted.standardOutput)
+                #expect(decrypted.status == 0 && decrypted.stdout.contains("078-05-1120"), "\(decrypted.stderr)")
+                let verify = try await runProcess(sealgate, ["keys", "verify", "--config", transitConfig])
+                #expect(verify.status == 0 && verify.stdout.contains("verified 3 keys"), "\(verify.stdout)")
+            }
+        }
+
         /// Opens a keyset as a Tink user would with `hcvault.NewAEAD` and `ReadWithAssociatedData`: Transit decrypt
         /// with the key name as associated data (here by bao's CLI), then Python tink parses the keyset and opens a
         /// sealgate token with it.
