@@ -52,10 +52,7 @@ extension EndToEndTests {
                         #expect(read.status == 200 && read.bodyText.contains("078-05-1120"), "\(round): \(read.bodyText)")
                         if round == "Vault up" {
                             server.stop()
-                            kill(harness.proxy.pid, SIGHUP)
-                            for _ in 0..<150 where !harness.proxy.logEntries().contains(where: { $0["msg"]?.hasPrefix("keys could not be loaded") == true }) {
-                                try await Task.sleep(for: .milliseconds(100))
-                            }
+                            try await harness.proxy.failedKeyReload()
                         }
                     }
                     let failed = harness.proxy.logEntries().last { $0["msg"]?.hasPrefix("keys could not be loaded") == true }

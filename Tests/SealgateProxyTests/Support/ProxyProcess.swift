@@ -56,6 +56,16 @@ final class ProxyProcess: @unchecked Sendable {
     /// The JSON log lines written so far, values as strings (numbers as their JSON text).
     func logEntries() -> [[String: String]] { Self.entries(in: self.logURL) }
 
+    /// Sends SIGHUP and waits up to 15 s for the key reload to fail, as it does when the KEK's server is gone;
+    /// returns the failure's log entry.
+    @discardableResult
+    func failedKeyReload() async throws -> [String: String]? {
+        kill(self.pid, SIGHUP)
+        func failure() -> [String: String]? { self.logEntries().last { $0["msg"]?.hasPrefix("keys could not be loaded") == true } }
+        for _ in 0..<150 where failure() == nil { try await Task.sleep(for: .milliseconds(100)) }
+        return failure()
+    }
+
     /// Peak resident memory in KiB (VmHWM), or current (VmRSS) when `peak` is false.
     func residentKiB(peak: Bool = true) -> Int? {
         guard let status = try? String(contentsOfFile: "/proc/\(self.pid)/status", encoding: .utf8) else { return nil }
