@@ -188,7 +188,7 @@ import Testing
             encoding: .utf8
         )
         for (file, problem) in [
-            ("no-keys.yaml", "missing section 'keys'"), ("kms.yaml", "keys.kek.provider must be local, aws-kms or pkcs11, not \"kms\""),
+            ("no-keys.yaml", "missing section 'keys'"), ("kms.yaml", "keys.kek.provider must be local, aws-kms, pkcs11 or vault-transit, not \"kms\""),
         ] {
             let outcome = try await sandbox.run(["keys", "list", "--config", sandbox.path(file)])
             #expect(outcome.status == 2)

@@ -11,7 +11,7 @@ struct KeysRotateKEKCommand: KeysSubcommand {
         abstract: "Re-encrypt every keyset with another KEK (local, a KMS key or an HSM key); the keys, and so the data, stay the same.",
         discussion: """
             --new-kek FILE moves to a local KEK file, created (mode 0600) if it does not exist. --to CONFIG moves \
-            to the KEK of another configuration file's keys.kek (local, aws-kms or pkcs11), for the same vault: local to \
+            to the KEK of another configuration file's keys.kek (local, aws-kms, pkcs11 or vault-transit), for the same vault: local to \
             KMS or HSM and back. Afterwards, point the configuration to the new KEK. --rewrap re-encrypts every keyset \
             with the current KEK as it is now: after `vault write -f transit/keys/NAME/rotate`, the keysets are \
             wrapped by the newest Transit key version, and older versions can be retired with min_decryption_version.
