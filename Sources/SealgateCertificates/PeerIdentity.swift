@@ -22,6 +22,10 @@ public struct PeerIdentity: Sendable, Hashable {
     public var notValidBefore: Date
     /// The leaf's notAfter.
     public var notValidAfter: Date
+    /// The leaf's issuer, with ``serialNumber`` what revocation lists name it by.
+    public var issuer: DistinguishedName
+    /// The leaf's serial number.
+    public var serialNumber: Certificate.SerialNumber
 
     /// Reads the identity of a certificate.
     /// - Parameter derBytes: the DER encoding of the leaf certificate.
@@ -44,5 +48,7 @@ public struct PeerIdentity: Sendable, Hashable {
         self.certificateSHA256 = SHA256.hash(data: derBytes).hexString
         self.notValidBefore = certificate.notValidBefore
         self.notValidAfter = certificate.notValidAfter
+        self.issuer = certificate.issuer
+        self.serialNumber = certificate.serialNumber
     }
 }

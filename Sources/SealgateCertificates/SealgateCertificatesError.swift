@@ -13,6 +13,9 @@ public struct SealgateCertificatesError: Error, Hashable, CustomStringConvertibl
             case invalidPattern
             case fileExists
             case unwritableFile
+            case invalidRevocationList
+            case certificateRevoked
+            case revocationListStale
         }
 
         private let base: Base
@@ -34,6 +37,12 @@ public struct SealgateCertificatesError: Error, Hashable, CustomStringConvertibl
         public static let fileExists = Code(.fileExists)
         /// A file could not be written.
         public static let unwritableFile = Code(.unwritableFile)
+        /// A certificate revocation list is unparsable, unsigned by a configured CA, or uses what sealgate does not support.
+        public static let invalidRevocationList = Code(.invalidRevocationList)
+        /// A certificate is revoked by a configured revocation list (or its issuer has none, where lists are configured).
+        public static let certificateRevoked = Code(.certificateRevoked)
+        /// A revocation list is past its nextUpdate and `crl_stale: refuse` is set.
+        public static let revocationListStale = Code(.revocationListStale)
 
         public var description: String { String(describing: self.base) }
     }

@@ -17,9 +17,11 @@ final class ProxyShared: Sendable {
     let keyRing: KeyRing
     let keyUseAudit: KeyUseAudit?
     let seenClients: SeenClientCertificates?
+    /// The served TLS material, whose current peer trust each request re-checks its connection against.
+    let serverTLS: ReloadableTLS?
 
     init(configuration: ProxyConfiguration, pools: UpstreamPools, metrics: ProxyMetrics, logger: Logger, keyRing: KeyRing = KeyRing(),
-        keyUseAudit: KeyUseAudit? = nil, seenClients: SeenClientCertificates? = nil
+        keyUseAudit: KeyUseAudit? = nil, seenClients: SeenClientCertificates? = nil, serverTLS: ReloadableTLS? = nil
     ) {
         self.planner = RequestPlanner(configuration: configuration)
         self.pools = pools
@@ -37,6 +39,7 @@ final class ProxyShared: Sendable {
         self.keyRing = keyRing
         self.keyUseAudit = keyUseAudit
         self.seenClients = seenClients
+        self.serverTLS = serverTLS
     }
 
     /// Counts and logs a finished (or abandoned, `status == nil`) request.

@@ -49,6 +49,9 @@ extension ExpiryAlert {
     /// One line: which certificate, and what is wrong with it.
     public var summary: String {
         let what = self.certificateText
+        if self.status.certificate.role.isRevocationList {
+            return self.status.assessment.state == .notYetValid ? "The \(what) is not valid yet" : "The \(what) is stale"
+        }
         switch self.status.assessment.state {
         case .expired: return "The \(what) has expired"
         case .notYetValid: return "The \(what) is not valid yet"
@@ -58,13 +61,19 @@ extension ExpiryAlert {
 
     /// `server certificate CN=…`: the role and the subject.
     private var certificateText: String {
-        "\(self.status.certificate.role.rawValue) certificate \(self.status.certificate.summary.subject)"
+        let certificate = self.status.certificate
+        if certificate.role.isRevocationList { return "CRL of \(certificate.summary.issuer)" }
+        return "\(certificate.role.rawValue) certificate \(certificate.summary.subject)"
     }
 
     /// The details an operator needs to find and renew the certificate.
     public var details: String {
         let certificate = self.status.certificate
         let summary = certificate.summary
+        if certificate.role.isRevocationList {
+            let number = summary.serial.isEmpty ? "" : "CRL number \(summary.serial), "
+            return "\(number)issued \(summary.notBefore.rfc3339), next update due \(summary.notAfter.rfc3339), in \(certificate.path ?? "-")."
+        }
         var text = "Serial \(summary.serial), issued by \(summary.issuer), valid from \(summary.notBefore.rfc3339) to \(summary.notAfter.rfc3339)"
         if let path = certificate.path { text += ", in \(path)" }
         text += "."

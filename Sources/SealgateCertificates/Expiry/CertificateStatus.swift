@@ -14,6 +14,13 @@ public enum CertificateRole: String, Sendable, Hashable, CaseIterable {
     case watched
     /// A client certificate seen in a handshake.
     case clientSeen = "client_seen"
+    /// A certificate revocation list of the client CAs (`listen.tls.crl`).
+    case crl
+    /// A certificate revocation list of the backend's CAs (`upstream.tls.crl`).
+    case upstreamCRL = "upstream_crl"
+
+    /// Whether the role is a revocation list rather than a certificate.
+    public var isRevocationList: Bool { self == .crl || self == .upstreamCRL }
 }
 
 /// A certificate sealgate watches: what it is for, where it comes from, and what it says.
@@ -42,9 +49,15 @@ public struct CertificateStatus: Sendable, Hashable {
     /// When the state was assessed.
     public var assessedAt: Date
 
+    /// - Parameters:
+    ///   - certificate: the certificate or revocation list.
+    ///   - thresholds: the expiry thresholds; a revocation list is only `ok`, `expired` (stale) or `not_yet_valid`,
+    ///     since a list due for renewal every few days would otherwise always warn.
+    ///   - now: the time of the assessment.
     public init(_ certificate: WatchedCertificate, thresholds: ExpiryThresholds, at now: Date) {
         self.certificate = certificate
-        self.assessment = thresholds.assess(certificate.summary, at: now)
+        let applicable = certificate.role.isRevocationList ? ExpiryThresholds([]) : thresholds
+        self.assessment = applicable.assess(certificate.summary, at: now)
         self.assessedAt = now
     }
 }
@@ -56,20 +69,27 @@ extension CertificateStatus: Encodable {
         case notAfter = "not_after"
         case expiresInSeconds = "expires_in_seconds"
         case state, threshold
+        case crlNumber = "crl_number"
     }
 
     /// The `/certs` object of DESIGN.md: `path` absent for certificates seen in handshakes, `threshold` null when none is crossed.
+    /// A revocation list has no `subject`, `serial`, `uris` or `dns`; it has `crl_number` (null without one), and
+    /// `not_before`/`not_after` are its thisUpdate/nextUpdate.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: Key.self)
         let summary = self.certificate.summary
         try container.encode(self.certificate.role.rawValue, forKey: .role)
         try container.encodeIfPresent(self.certificate.path, forKey: .path)
-        try container.encode(summary.subject, forKey: .subject)
         try container.encode(summary.issuer, forKey: .issuer)
-        try container.encode(summary.serial, forKey: .serial)
         try container.encode(summary.sha256, forKey: .sha256)
-        try container.encode(summary.uris, forKey: .uris)
-        try container.encode(summary.dnsNames, forKey: .dns)
+        if self.certificate.role.isRevocationList {
+            try container.encode(summary.serial.isEmpty ? nil : summary.serial, forKey: .crlNumber)
+        } else {
+            try container.encode(summary.subject, forKey: .subject)
+            try container.encode(summary.serial, forKey: .serial)
+            try container.encode(summary.uris, forKey: .uris)
+            try container.encode(summary.dnsNames, forKey: .dns)
+        }
         try container.encode(summary.notBefore.rfc3339, forKey: .notBefore)
         try container.encode(summary.notAfter.rfc3339, forKey: .notAfter)
         try container.encode(Int64(summary.notAfter.timeIntervalSince(self.assessedAt).rounded(.down)), forKey: .expiresInSeconds)

@@ -67,8 +67,7 @@ public struct CertificateSummary: Sendable, Hashable {
     private init(_ certificate: Certificate, derBytes: [UInt8]) {
         self.subject = certificate.subject.description
         self.issuer = certificate.issuer.description
-        let serialBytes = certificate.serialNumber.bytes.drop { $0 == 0 }
-        self.serial = serialBytes.isEmpty ? "00" : serialBytes.hexString
+        self.serial = Self.hex(certificate.serialNumber)
         self.sha256 = SHA256.hash(data: derBytes).hexString
         let names = ((try? certificate.extensions.subjectAlternativeNames) ?? nil).map(Array.init) ?? []
         self.uris = names.compactMap { if case .uniformResourceIdentifier(let uri) = $0 { uri } else { nil } }
@@ -76,6 +75,21 @@ public struct CertificateSummary: Sendable, Hashable {
         self.ipAddresses = names.compactMap { if case .ipAddress(let bytes) = $0 { Self.ipText(bytes.bytes) } else { nil } }
         self.notBefore = certificate.notValidBefore
         self.notAfter = certificate.notValidAfter
+    }
+
+    /// Summarizes a revocation list as the monitor watches it: `issuer` and `subject` are the list's issuer, `serial`
+    /// its cRLNumber (empty without one), `notBefore` its thisUpdate and `notAfter` its nextUpdate.
+    public init(revocationList list: CertificateRevocationList) {
+        self.init(
+            subject: list.issuer.description, issuer: list.issuer.description, serial: list.number ?? "", sha256: list.sha256,
+            uris: [], dnsNames: [], ipAddresses: [], notBefore: list.thisUpdate, notAfter: list.nextUpdate
+        )
+    }
+
+    /// A serial number in lower-case hex, without leading zero bytes.
+    public static func hex(_ serial: Certificate.SerialNumber) -> String {
+        let bytes = serial.bytes.drop { $0 == 0 }
+        return bytes.isEmpty ? "00" : bytes.hexString
     }
 
     private static func ipText(_ bytes: ArraySlice<UInt8>) -> String? {

@@ -26,9 +26,13 @@ public struct ExpiryAlert: Sendable, Hashable {
         self.certificateIsFine = certificateIsFine
     }
 
-    /// `SealgateCertificateExpiring`, `SealgateCertificateExpired` or `SealgateCertificateNotYetValid`.
+    /// `SealgateCertificateExpiring`, `SealgateCertificateExpired` or `SealgateCertificateNotYetValid`; for a
+    /// revocation list `SealgateCRLStale` (past its nextUpdate) or `SealgateCRLNotYetValid` (thisUpdate ahead).
     public var name: String {
-        switch self.status.assessment.state {
+        if self.status.certificate.role.isRevocationList {
+            return self.status.assessment.state == .notYetValid ? "SealgateCRLNotYetValid" : "SealgateCRLStale"
+        }
+        return switch self.status.assessment.state {
         case .expired: "SealgateCertificateExpired"
         case .notYetValid: "SealgateCertificateNotYetValid"
         case .ok, .warning: "SealgateCertificateExpiring"

@@ -10,6 +10,8 @@ public struct LoadedTLS: Sendable {
     public var certificates: [WatchedCertificate]
     /// The first URI SAN of the served leaf (sealgate's own SPIFFE ID), for XFCC's `By=`.
     public var serverURI: String?
+    /// Revocation lists and CA names to check peers against after BoringSSL verified them; nil when there are none.
+    var trust: PeerTrust?
 }
 
 /// A TLS context that can be loaded again from its files while connections use it: each new
@@ -38,7 +40,7 @@ public final class ReloadableTLS: Sendable {
         let settings = listener.tls
         return try ReloadableTLS(
             name: "server",
-            files: [settings.certificatePath, settings.privateKeyPath] + (settings.clientCAPath.map { [$0] } ?? []),
+            files: [settings.certificatePath, settings.privateKeyPath] + (settings.clientCAPath.map { [$0] } ?? []) + settings.revocation.paths,
             issuesSessionTickets: true
         ) {
             try TLSContexts.server(settings, applicationProtocols: listener.applicationProtocols)
@@ -49,12 +51,15 @@ public final class ReloadableTLS: Sendable {
     public static func upstream(_ upstream: UpstreamConfiguration) throws -> ReloadableTLS? {
         guard upstream.useTLS else { return nil }
         let settings = upstream.tls
-        let files = [settings?.caPath, settings?.certificatePath, settings?.privateKeyPath].compactMap { $0 }
+        let files = [settings?.caPath, settings?.certificatePath, settings?.privateKeyPath].compactMap { $0 } + (settings?.revocation.paths ?? [])
         return try ReloadableTLS(name: "upstream", files: files, issuesSessionTickets: false) { try TLSContexts.upstream(settings) }
     }
 
     /// What new connections use now.
     public var loaded: LoadedTLS { self.current.withLockedValue { $0 } }
+
+    /// The peer trust loaded now: what each request re-checks its connection's certificate against.
+    var trust: PeerTrust? { self.current.withLockedValue { $0.trust } }
 
     /// Loads the files again and, if that succeeds, makes the result current.
     public func reload() throws {

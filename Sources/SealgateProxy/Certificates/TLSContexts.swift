@@ -19,13 +19,18 @@ enum TLSContexts {
         case .none: tls.certificateVerification = .none
         }
         var certificates = try WatchedCertificate.all(in: identity.chain, role: .server)
+        var trust: PeerTrust?
         if let caPath = settings.clientCAPath {
             let clientCA = try CertificateBundle(path: caPath)
             tls.trustRoots = .certificates(clientCA.sslCertificates)
             tls.sendCANameList = true
             certificates += try WatchedCertificate.all(in: clientCA, role: .clientCA)
+            trust = try PeerTrust.load(settings.revocation, issuers: clientCA.certificates, checksIssuerNames: settings.clientAuthentication != .none)
+            certificates += trust?.revocations?.watched(role: .crl) ?? []
         }
-        return LoadedTLS(context: try NIOSSLContext(configuration: tls), certificates: certificates, serverURI: identity.leafURIs.first)
+        return LoadedTLS(
+            context: try NIOSSLContext(configuration: tls), certificates: certificates, serverURI: identity.leafURIs.first, trust: trust
+        )
     }
 
     /// The context for HTTPS backends, from the upstream CA bundle and client certificate.
@@ -33,10 +38,13 @@ enum TLSContexts {
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.minimumTLSVersion = .tlsv12
         var certificates: [WatchedCertificate] = []
+        var trust: PeerTrust?
         if let caPath = settings?.caPath {
             let ca = try CertificateBundle(path: caPath)
             tls.trustRoots = .certificates(ca.sslCertificates)
             certificates += try WatchedCertificate.all(in: ca, role: .upstreamCA)
+            trust = try settings.flatMap { try PeerTrust.load($0.revocation, issuers: ca.certificates, checksIssuerNames: false) }
+            certificates += trust?.revocations?.watched(role: .upstreamCRL) ?? []
         }
         if let certificatePath = settings?.certificatePath, let keyPath = settings?.privateKeyPath {
             let identity = try ServerIdentity(certificatePath: certificatePath, privateKeyPath: keyPath)
@@ -44,6 +52,6 @@ enum TLSContexts {
             tls.privateKey = .privateKey(identity.privateKey)
             certificates += try WatchedCertificate.all(in: identity.chain, role: .upstreamClient)
         }
-        return LoadedTLS(context: try NIOSSLContext(configuration: tls), certificates: certificates, serverURI: nil)
+        return LoadedTLS(context: try NIOSSLContext(configuration: tls), certificates: certificates, serverURI: nil, trust: trust)
     }
 }

@@ -25,19 +25,23 @@ public struct ListenerConfiguration: Sendable {
         public var clientAuthentication: ClientAuthentication
         /// PEM bundle of trusted client CAs; required unless client authentication is `none`.
         public var clientCAPath: String?
+        /// Revocation lists of the client CAs.
+        public var revocation: RevocationSettings
 
         public init(
             certificatePath: String,
             privateKeyPath: String,
             minimumVersion: TLSVersion = .v1_3,
             clientAuthentication: ClientAuthentication = .require,
-            clientCAPath: String? = nil
+            clientCAPath: String? = nil,
+            revocation: RevocationSettings = RevocationSettings()
         ) {
             self.certificatePath = certificatePath
             self.privateKeyPath = privateKeyPath
             self.minimumVersion = minimumVersion
             self.clientAuthentication = clientAuthentication
             self.clientCAPath = clientCAPath
+            self.revocation = revocation
         }
     }
 

@@ -49,11 +49,19 @@ public struct UpstreamConfiguration: Sendable {
         public var certificatePath: String?
         /// Its private key.
         public var privateKeyPath: String?
+        /// Revocation lists of the backend's CAs (`ca`).
+        public var revocation: RevocationSettings
 
-        public init(caPath: String? = nil, certificatePath: String? = nil, privateKeyPath: String? = nil) {
+        public init(
+            caPath: String? = nil,
+            certificatePath: String? = nil,
+            privateKeyPath: String? = nil,
+            revocation: RevocationSettings = RevocationSettings()
+        ) {
             self.caPath = caPath
             self.certificatePath = certificatePath
             self.privateKeyPath = privateKeyPath
+            self.revocation = revocation
         }
     }
 }

@@ -26,6 +26,7 @@ public enum MetricHelp {
         "sealgate_certificate_not_before_timestamp_seconds": "Not-before of each watched certificate, as Unix time.",
         "sealgate_certificate_expires_in_seconds": "Seconds until each watched certificate's not-after; negative once expired.",
         "sealgate_certificate_info": "Always 1 for each watched certificate; the issuer label names its issuer.",
+        "sealgate_crl_next_update_timestamp_seconds": "nextUpdate of each configured certificate revocation list, as Unix time; past it the list is stale.",
         "sealgate_certificate_file_errors": "1 for each monitor.watch file that could not be read as certificates.",
         "sealgate_alert_notifications_total": "Expiry alert webhook deliveries after retries, by format and result.",
     ]

@@ -11,6 +11,8 @@ struct ClientConnection: Sendable {
     var remoteIP: String?
     /// The client's `ip:port`, for the access log.
     var remoteAddress: String?
+    /// The revocation lists and client CAs the handshake was checked against; nil when there is nothing to re-check.
+    var handshakeTrust: PeerTrust?
 
     /// Refuses a request when the connection's client certificate is not valid at `now`.
     ///
@@ -21,5 +23,17 @@ struct ClientConnection: Sendable {
         guard let identity = self.identity else { return }
         if now > identity.notValidAfter { throw Problem.certificateExpired(notAfter: identity.notValidAfter) }
         if now < identity.notValidBefore { throw Problem.certificateNotYetValid(notBefore: identity.notValidBefore) }
+    }
+
+    /// Refuses a request when `current`, the trust loaded now, no longer accepts the connection's certificate:
+    /// revoked by a CRL loaded since the handshake, or from a client CA no longer configured. Nothing to do while
+    /// `current` is the trust of the handshake (or the last one checked, `checked`), which is one pointer comparison.
+    /// - Parameters:
+    ///   - current: the trust of the server TLS material now.
+    ///   - checked: the trust this connection's certificate was last found good with; updated when it is again.
+    func checkTrust(_ current: PeerTrust?, checked: inout PeerTrust?) throws(Problem) {
+        guard let identity = self.identity, let current, current !== checked else { return }
+        if let problem = current.requestRefusal(of: identity, handshakeTrust: self.handshakeTrust) { throw problem }
+        checked = current
     }
 }

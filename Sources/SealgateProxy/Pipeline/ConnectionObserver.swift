@@ -4,6 +4,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOSSL
 import NIOTLS
+import SealgateCertificates
 
 /// Counts open connections and TLS handshake failures by reason, and logs the failures.
 final class ConnectionObserver: ChannelInboundHandler {
@@ -61,13 +62,20 @@ final class ConnectionObserver: ChannelInboundHandler {
         ("UNCLEANSHUTDOWN", "client_closed"),
     ]
 
+    /// The reasons of refusals by the revocation lists (``RevocationCheck``), by error code.
+    private static let reasonsByCode: [(SealgateCertificatesError.Code, String)] = [
+        (.certificateRevoked, "certificate_revoked"),
+        (.revocationListStale, "crl_stale"),
+    ]
+
     /// Every reason a failed handshake is counted under.
-    static let reasons: [String] = Array(Set(reasonsByText.map(\.1))).sorted() + ["other"]
+    static let reasons: [String] = Array(Set(reasonsByText.map(\.1) + reasonsByCode.map(\.1))).sorted() + ["other"]
 
     /// What BoringSSL said, short: `certificate verify failed` for an error whose text is
     /// `…error:1000007d:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED at /…/handshake.cc:393…`,
     /// without codes or source paths; other errors as they describe themselves, up to the first ` at /`.
     static func detail(for error: any Error) -> String {
+        if let error = error as? SealgateCertificatesError { return error.message }
         let text = String(describing: error)
         var reasons: [String] = []
         var rest = text[...]
@@ -83,6 +91,9 @@ final class ConnectionObserver: ChannelInboundHandler {
 
     /// A short, stable reason for a failed handshake, used as a metric label.
     static func reason(for error: any Error) -> String {
+        if let error = error as? SealgateCertificatesError, let reason = Self.reasonsByCode.first(where: { $0.0 == error.code }) {
+            return reason.1
+        }
         let text = String(describing: error).uppercased()
         return Self.reasonsByText.first { text.contains($0.0) }?.1 ?? "other"
     }

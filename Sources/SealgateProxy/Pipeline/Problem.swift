@@ -51,7 +51,8 @@ extension Problem {
     /// Every `code` sealgate answers with, so that `sealgate_rejected_requests_total` has each at 0 from the start
     /// (a unit test checks that every code in the sources is here).
     static let codes = [
-        "ambiguous_field", "body_timeout", "certificate_expired", "certificate_not_yet_valid", "forbidden", "header_timeout", "header_too_large", "invalid_framing", "invalid_json", "invalid_method",
+        "ambiguous_field", "body_timeout", "certificate_expired", "certificate_not_yet_valid", "certificate_revoked", "certificate_untrusted",
+        "forbidden", "header_timeout", "header_too_large", "invalid_framing", "invalid_json", "invalid_method",
         "invalid_path", "keys_unavailable", "method_not_allowed", "method_not_supported", "no_key_for_identity", "not_authentic_token",
         "number_not_exact", "payload_too_large", "shutting_down", "tunnel_not_supported", "unsupported_media_type",
         "upstream_failed", "upstream_read_timeout", "upstream_timeout", "upstream_unavailable", "value_too_large",
@@ -90,6 +91,28 @@ extension Problem {
             status: .unauthorized,
             code: "certificate_expired",
             detail: "the client certificate of this connection expired at \(notAfter.rfc3339)",
+            closesConnection: true,
+            closesEveryStream: true
+        )
+    }
+
+    /// The connection's client certificate was revoked by a CRL loaded after its handshake.
+    static func certificateRevoked(serial: String) -> Problem {
+        Problem(
+            status: .unauthorized,
+            code: "certificate_revoked",
+            detail: "the client certificate of this connection (serial \(serial)) is revoked by the current CRLs",
+            closesConnection: true,
+            closesEveryStream: true
+        )
+    }
+
+    /// The CA that issued the connection's client certificate is no longer in `client_ca` (reloaded since the handshake).
+    static func certificateUntrusted(issuer: String) -> Problem {
+        Problem(
+            status: .unauthorized,
+            code: "certificate_untrusted",
+            detail: "the issuer of the client certificate of this connection (\(issuer)) is no longer a trusted client CA",
             closesConnection: true,
             closesEveryStream: true
         )

@@ -21,10 +21,13 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
     private var machine: ExchangeStateMachine<UpstreamHandler>
     private var reads = ReadGate()
     private var timer = DeadlineTimer()
+    /// The peer trust the connection's certificate was last found good with (at first, its handshake's).
+    private var checkedTrust: PeerTrust?
 
     init(shared: ProxyShared, client: ClientConnection, timeouts: ConnectionTimeoutHandler?) {
         self.shared = shared
         self.client = client
+        self.checkedTrust = client.handshakeTrust
         self.timeouts = timeouts
         self.machine = ExchangeStateMachine(limits: shared.exchangeLimits)
     }
@@ -98,6 +101,7 @@ final class ProxyRequestHandler: ChannelDuplexHandler, UpstreamDelegate {
         let requestID = RequestID.from(head.headers) ?? RequestID.generate()
         do {
             try self.client.checkValidity(at: Date())
+            try self.client.checkTrust(self.shared.serverTLS?.trust, checked: &self.checkedTrust)
             let plan = try self.shared.planner.plan(head, client: self.client, requestID: requestID)
             return self.machine.requestStarted(try self.start(of: plan, head: head, requestID: requestID), now: now)
         } catch {

@@ -81,7 +81,7 @@ public final class ProxyServer: Service {
     private func bound() async throws(ListenError) -> Listening {
         if let listening = self.listening.withLockedValue({ $0 }) { return listening }
         let listener = self.configuration.listener
-        let pools = UpstreamPools(group: self.group, configuration: self.configuration.upstream, tls: self.upstreamTLS)
+        let pools = UpstreamPools(group: self.group, configuration: self.configuration.upstream, tls: self.upstreamTLS, logger: self.logger)
         let shared = ProxyShared(
             configuration: self.configuration,
             pools: pools,
@@ -89,7 +89,8 @@ public final class ProxyServer: Service {
             logger: self.logger,
             keyRing: self.keyRing,
             keyUseAudit: self.keyUseAudit,
-            seenClients: self.seenClients
+            seenClients: self.seenClients,
+            serverTLS: self.serverTLS
         )
         let serverTLS = self.serverTLS
         let limits = self.configuration.limits
@@ -113,8 +114,10 @@ public final class ProxyServer: Service {
                     channel.eventLoop.makeCompletedFuture {
                         // The TLS material current now: a reload applies to new connections only.
                         let tls = serverTLS.loaded
-                        try ClientPipeline(shared: shared, limits: limits, serverURI: tls.serverURI, logger: logger, metrics: metrics)
-                            .configure(channel, sslContext: tls.context)
+                        try ClientPipeline(
+                            shared: shared, limits: limits, serverURI: tls.serverURI, trust: tls.trust, logger: logger, metrics: metrics
+                        )
+                        .configure(channel, sslContext: tls.context)
                     }
                 }
                 .bind(host: listener.address.host, port: listener.address.port)
@@ -222,6 +225,8 @@ struct ClientPipeline: Sendable {
     let shared: ProxyShared
     let limits: Limits
     let serverURI: String?
+    /// The revocation lists and client CAs of the TLS material this connection uses.
+    let trust: PeerTrust?
     let logger: Logger
     let metrics: ProxyMetrics
 
@@ -231,7 +236,12 @@ struct ClientPipeline: Sendable {
             headerTimeout: TimeAmount(self.limits.headerTimeout),
             idleTimeout: TimeAmount(self.limits.idleTimeout)
         )
-        try sync.addHandler(NIOSSLServerHandler(context: sslContext))
+        if let trust = self.trust, trust.revocations != nil {
+            let check = RevocationCheck(trust: trust, peer: "client", logger: self.logger)
+            try sync.addHandler(NIOSSLServerHandler._makeSSLServerHandler(context: sslContext, additionalPeerCertificateVerificationCallback: check.verify(_:channel:)))
+        } else {
+            try sync.addHandler(NIOSSLServerHandler(context: sslContext))
+        }
         try sync.addHandler(ConnectionObserver(metrics: self.metrics, logger: self.logger))
         try sync.addHandler(timeouts)
         let boundTimeouts = NIOLoopBound(timeouts, eventLoop: channel.eventLoop)
@@ -307,7 +317,8 @@ struct ClientPipeline: Sendable {
             identity: identity,
             identityHeaderValue: identity.map { ForwardedClientCertificate.headerValue(for: $0, serverURI: self.serverURI) },
             remoteIP: channel.remoteAddress?.ipAddress,
-            remoteAddress: channel.remoteAddress?.hostAndPort
+            remoteAddress: channel.remoteAddress?.hostAndPort,
+            handshakeTrust: self.trust
         )
     }
 }

@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -11,6 +12,8 @@ final class UpstreamConnectionPool {
     private let eventLoop: any EventLoop
     private let configuration: UpstreamConfiguration
     private let tls: ReloadableTLS?
+    /// Receives refusals of the backend's certificate by the CRLs.
+    private let logger: Logger
     /// Idle connections, oldest first.
     private var idle: [UpstreamHandler] = []
     private let maximumIdle: Int
@@ -19,10 +22,17 @@ final class UpstreamConnectionPool {
     /// Once closed (at shutdown), released connections are closed instead of kept.
     private var isClosed = false
 
-    init(eventLoop: any EventLoop, configuration: UpstreamConfiguration, tls: ReloadableTLS?, maximumIdle: Int = 256) {
+    init(
+        eventLoop: any EventLoop,
+        configuration: UpstreamConfiguration,
+        tls: ReloadableTLS?,
+        logger: Logger,
+        maximumIdle: Int = 256
+    ) {
         self.eventLoop = eventLoop
         self.configuration = configuration
         self.tls = tls
+        self.logger = logger
         self.maximumIdle = maximumIdle
         self.idleTimeout = TimeAmount(configuration.idleTimeout)
     }
@@ -44,7 +54,9 @@ final class UpstreamConnectionPool {
     func connect(_ completion: @escaping (Result<UpstreamHandler, any Error>) -> Void) {
         let loopBoundSelf = NIOLoopBound(self, eventLoop: self.eventLoop)
         // A new connection takes the current TLS material: reloaded certificates apply from here on.
-        let sslContext = self.tls?.loaded.context
+        let loaded = self.tls?.loaded
+        let sslContext = loaded?.context
+        let check = loaded?.trust.flatMap { $0.revocations == nil ? nil : RevocationCheck(trust: $0, peer: "backend", logger: self.logger) }
         let serverHostname = self.configuration.host.isIPAddress ? nil : self.configuration.host
         ClientBootstrap(group: self.eventLoop)
             .connectTimeout(TimeAmount(self.configuration.connectTimeout))
@@ -52,7 +64,13 @@ final class UpstreamConnectionPool {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
-                    if let sslContext {
+                    if let sslContext, let check {
+                        try sync.addHandler(
+                            NIOSSLClientHandler._makeSSLClientHandler(
+                                context: sslContext, serverHostname: serverHostname, additionalPeerCertificateVerificationCallback: check.verify(_:channel:)
+                            )
+                        )
+                    } else if let sslContext {
                         try sync.addHandler(NIOSSLClientHandler(context: sslContext, serverHostname: serverHostname))
                     }
                     try sync.addHTTPClientHandlers()
@@ -121,8 +139,10 @@ struct UpstreamPools: Sendable {
     private let pools: [ObjectIdentifier: NIOLoopBoundBox<UpstreamConnectionPool?>]
     private let configuration: UpstreamConfiguration
     private let tls: ReloadableTLS?
+    private let logger: Logger
 
-    init(group: any EventLoopGroup, configuration: UpstreamConfiguration, tls: ReloadableTLS?) {
+    /// - Parameter logger: receives refusals of the backend's certificate by the CRLs.
+    init(group: any EventLoopGroup, configuration: UpstreamConfiguration, tls: ReloadableTLS?, logger: Logger) {
         var pools: [ObjectIdentifier: NIOLoopBoundBox<UpstreamConnectionPool?>] = [:]
         for loop in group.makeIterator() {
             pools[ObjectIdentifier(loop)] = .makeEmptyBox(valueType: UpstreamConnectionPool.self, eventLoop: loop)
@@ -130,6 +150,7 @@ struct UpstreamPools: Sendable {
         self.pools = pools
         self.configuration = configuration
         self.tls = tls
+        self.logger = logger
     }
 
     /// Closes the idle connections of every pool, and every connection released from now on (shutdown).
@@ -145,7 +166,7 @@ struct UpstreamPools: Sendable {
             preconditionFailure("no upstream pool for event loop \(eventLoop)")
         }
         if let pool = box.value { return pool }
-        let pool = UpstreamConnectionPool(eventLoop: eventLoop, configuration: self.configuration, tls: self.tls)
+        let pool = UpstreamConnectionPool(eventLoop: eventLoop, configuration: self.configuration, tls: self.tls, logger: self.logger)
         box.value = pool
         return pool
     }

@@ -21,11 +21,13 @@ extension ConfigFile {
         var tls: UpstreamConfiguration.TLSSettings?
         if let tlsNode = fields["tls"] {
             if !useTLS { reader.report(tlsNode, "upstream.tls needs an https:// upstream.url") }
-            if let tlsFields = reader.mapping(tlsNode, at: "upstream.tls", allowed: ["ca", "certificate", "private_key"]) {
+            if let tlsFields = reader.mapping(tlsNode, at: "upstream.tls", allowed: ["ca", "certificate", "private_key", "crl", "crl_stale"]) {
+                let caPath = reader.existingFile(tlsFields["ca"], at: tlsFields.path("ca"))
                 tls = .init(
-                    caPath: reader.existingFile(tlsFields["ca"], at: tlsFields.path("ca")),
+                    caPath: caPath,
                     certificatePath: reader.existingFile(tlsFields["certificate"], at: tlsFields.path("certificate")),
-                    privateKeyPath: reader.existingFile(tlsFields["private_key"], at: tlsFields.path("private_key"))
+                    privateKeyPath: reader.existingFile(tlsFields["private_key"], at: tlsFields.path("private_key")),
+                    revocation: Self.revocation(tlsFields, caPath: caPath, caKey: "ca", reader)
                 )
                 if (tlsFields["certificate"] == nil) != (tlsFields["private_key"] == nil) {
                     reader.report(tlsNode, "upstream.tls.certificate and upstream.tls.private_key go together")

@@ -162,7 +162,7 @@ enum ConfigFile {
             reader.report(node, "listen.tls is required: sealgate never listens in plain text")
             return nil
         }
-        guard let tls = reader.mapping(tlsNode, at: "listen.tls", allowed: ["certificate", "private_key", "min_version", "client_auth", "client_ca"])
+        guard let tls = reader.mapping(tlsNode, at: "listen.tls", allowed: ["certificate", "private_key", "min_version", "client_auth", "client_ca", "crl", "crl_stale"])
         else { return nil }
         let certificate = reader.existingFile(tls["certificate"], at: tls.path("certificate"))
         let key = reader.existingFile(tls["private_key"], at: tls.path("private_key"))
@@ -181,6 +181,7 @@ enum ConfigFile {
         if let clientCA {
             Self.check(tls["client_ca"], reader) { () throws(SealgateCertificatesError) in _ = try CertificateBundle(path: clientCA) }
         }
+        let revocation = Self.revocation(tls, caPath: clientCA, caKey: "client_ca", reader)
         guard let address, let certificate, let key else { return nil }
         return ListenerConfiguration(
             address: SocketAddressConfiguration(host: address.host, port: address.port),
@@ -189,7 +190,8 @@ enum ConfigFile {
                 privateKeyPath: key,
                 minimumVersion: minimum,
                 clientAuthentication: clientAuth,
-                clientCAPath: clientCA
+                clientCAPath: clientCA,
+                revocation: revocation
             ),
             applicationProtocols: protocols
         )

@@ -1,11 +1,12 @@
 """Two requests on one kept-alive TLS connection, the second after a pause (independent of sealgate: Python's ssl).
 
 Usage: keepalive_client.py PORT CA CERT KEY PATH PAUSE
-Sends GET PATH, reads the response, sleeps PAUSE seconds, sends GET PATH again on the same connection and reads
-that response. Prints one JSON object: "responses" (each with status, problem code, connection header) and
+Sends GET PATH, reads the response, sleeps PAUSE seconds (or, when PAUSE is file:NAME, waits until the file NAME
+exists), sends GET PATH again on the same connection and reads that response. Prints one JSON object: "responses" (each with status, problem code, connection header) and
 "closed" (whether the server closed the connection after the second response).
 """
 import json
+import os
 import socket
 import ssl
 import sys
@@ -53,7 +54,11 @@ def request():
 
 
 responses = [request()]
-time.sleep(float(pause))
+if pause.startswith("file:"):
+    while not os.path.exists(pause[len("file:"):]):
+        time.sleep(0.02)
+else:
+    time.sleep(float(pause))
 responses.append(request())
 closed = False
 try:

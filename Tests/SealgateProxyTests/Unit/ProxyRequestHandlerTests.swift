@@ -22,7 +22,7 @@ struct ProxyRequestHandlerTests {
         configuration.routes = [RouteConfiguration(path: try PathPattern("/v1"), methods: ["GET"])]
         let shared = ProxyShared(
             configuration: configuration,
-            pools: UpstreamPools(group: loop, configuration: configuration.upstream, tls: nil),
+            pools: UpstreamPools(group: loop, configuration: configuration.upstream, tls: nil, logger: Logger(label: "test")),
             metrics: ProxyMetrics(),
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         )
