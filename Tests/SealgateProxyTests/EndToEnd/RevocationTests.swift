@@ -8,8 +8,6 @@ extension EndToEndTests {
     /// Python cryptography.
     @Suite("Client certificate revocation (listen.tls.crl)")
     struct Revocation {
-        static let keepAliveClient = TestEnvironment.testsDirectory.appendingPathComponent("Fixtures/keepalive_client.py").path
-
         /// The harness's configuration with `listen.tls.crl: [crl.pem]` (and `extra` in `listen.tls`).
         static func configuration(_ extra: String = "", crl: String = "crl.pem") -> String {
             ProxyHarness.defaultConfiguration
@@ -62,28 +60,16 @@ extension EndToEndTests {
                 try await TestCRL.openssl(revoking: [], in: directory, to: directory.appendingPathComponent("crl.pem").path)
             }
             try await ProxyHarness.with(configuration: Self.configuration(), prepare: prepare) { harness in
-                let go = harness.directory.appendingPathComponent("go").path
-                async let client = runProcess(
-                    "python3",
-                    [
-                        Self.keepAliveClient, String(harness.proxy.port), harness.pki.caPath, harness.pki.certificatePath(.writer),
-                        harness.pki.keyPath(.writer), "/v1/patients/7", "file:\(go)",
-                    ],
-                    timeout: .seconds(30)
-                )
-                for _ in 0..<500 where harness.backend.records().isEmpty { try await Task.sleep(for: .milliseconds(20)) }
-                try await TestCRL.openssl(revoking: ["writer.pem"], in: harness.directory, to: Self.crlPath(harness))
-                kill(harness.proxy.pid, SIGHUP)
-                try await Self.waitForLog(harness, "certificates reloaded")
-                _ = FileManager.default.createFile(atPath: go, contents: nil)
-                let output = try await client
-                let result = try #require(try JSONSerialization.jsonObject(with: output.standardOutput) as? [String: Any], "\(output.stderr)")
-                let responses = try #require(result["responses"] as? [[String: Any]])
+                let (responses, closed) = try await harness.twoRequestsOnOneConnection("/v1/patients/7") {
+                    try await TestCRL.openssl(revoking: ["writer.pem"], in: harness.directory, to: Self.crlPath(harness))
+                    kill(harness.proxy.pid, SIGHUP)
+                    try await Self.waitForLog(harness, "certificates reloaded")
+                }
                 #expect(responses.first?["status"] as? Int == 200)
                 #expect(responses.last?["status"] as? Int == 401)
                 #expect(responses.last?["code"] as? String == "certificate_revoked")
                 #expect(responses.last?["connection"] as? String == "close")
-                #expect(result["closed"] as? Bool == true)
+                #expect(closed == true)
                 #expect(harness.backend.records().count == 1)
             }
         }
