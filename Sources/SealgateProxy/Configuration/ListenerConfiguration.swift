@@ -27,6 +27,8 @@ public struct ListenerConfiguration: Sendable {
         public var clientCAPath: String?
         /// Revocation lists of the client CAs.
         public var revocation: RevocationSettings
+        /// Whether clients may resume TLS sessions (tickets); false gives every connection a full handshake.
+        public var sessionResumption: Bool
 
         public init(
             certificatePath: String,
@@ -34,7 +36,8 @@ public struct ListenerConfiguration: Sendable {
             minimumVersion: TLSVersion = .v1_3,
             clientAuthentication: ClientAuthentication = .require,
             clientCAPath: String? = nil,
-            revocation: RevocationSettings = RevocationSettings()
+            revocation: RevocationSettings = RevocationSettings(),
+            sessionResumption: Bool = true
         ) {
             self.certificatePath = certificatePath
             self.privateKeyPath = privateKeyPath
@@ -42,6 +45,7 @@ public struct ListenerConfiguration: Sendable {
             self.clientAuthentication = clientAuthentication
             self.clientCAPath = clientCAPath
             self.revocation = revocation
+            self.sessionResumption = sessionResumption
         }
     }
 

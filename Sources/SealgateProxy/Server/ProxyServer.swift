@@ -93,6 +93,7 @@ public final class ProxyServer: Service {
             serverTLS: self.serverTLS
         )
         let serverTLS = self.serverTLS
+        let resumes = listener.tls.sessionResumption
         let limits = self.configuration.limits
         let limiter = ConnectionLimiter(maximum: limits.maxConnections, metrics: self.metrics)
         let quiesce = ServerQuiescingHelper(group: self.group)
@@ -114,10 +115,13 @@ public final class ProxyServer: Service {
                     channel.eventLoop.makeCompletedFuture {
                         // The TLS material current now: a reload applies to new connections only.
                         let tls = serverTLS.loaded
+                        // Without resumption, each connection gets a context of its own: BoringSSL gives every
+                        // context its own ticket keys, so no ticket ever opens on another connection.
+                        let context = resumes ? tls.context : try NIOSSLContext(configuration: tls.context.configuration)
                         try ClientPipeline(
                             shared: shared, limits: limits, serverURI: tls.serverURI, trust: tls.trust, logger: logger, metrics: metrics
                         )
-                        .configure(channel, sslContext: tls.context)
+                        .configure(channel, sslContext: context)
                     }
                 }
                 .bind(host: listener.address.host, port: listener.address.port)

@@ -162,7 +162,9 @@ enum ConfigFile {
             reader.report(node, "listen.tls is required: sealgate never listens in plain text")
             return nil
         }
-        guard let tls = reader.mapping(tlsNode, at: "listen.tls", allowed: ["certificate", "private_key", "min_version", "client_auth", "client_ca", "crl", "crl_stale"])
+        guard let tls = reader.mapping(tlsNode, at: "listen.tls", allowed: [
+            "certificate", "private_key", "min_version", "client_auth", "client_ca", "crl", "crl_stale", "session_resumption",
+        ])
         else { return nil }
         let certificate = reader.existingFile(tls["certificate"], at: tls.path("certificate"))
         let key = reader.existingFile(tls["private_key"], at: tls.path("private_key"))
@@ -182,6 +184,7 @@ enum ConfigFile {
             Self.check(tls["client_ca"], reader) { () throws(SealgateCertificatesError) in _ = try CertificateBundle(path: clientCA) }
         }
         let revocation = Self.revocation(tls, caPath: clientCA, caKey: "client_ca", reader)
+        let resumption = reader.bool(tls["session_resumption"], at: tls.path("session_resumption")) ?? true
         guard let address, let certificate, let key else { return nil }
         return ListenerConfiguration(
             address: SocketAddressConfiguration(host: address.host, port: address.port),
@@ -191,7 +194,8 @@ enum ConfigFile {
                 minimumVersion: minimum,
                 clientAuthentication: clientAuth,
                 clientCAPath: clientCA,
-                revocation: revocation
+                revocation: revocation,
+                sessionResumption: resumption
             ),
             applicationProtocols: protocols
         )
