@@ -107,6 +107,17 @@ import Testing
         try await expectResealed(lines, decryptTo: plaintext, sandbox, config)
     }
 
+    @Test(arguments: [1, 3])
+    func jobsKeepTheInputOrder(jobs: Int) async throws {
+        let (sandbox, config, plaintext) = try await rotatedData(1200)
+        let run = try await sandbox.succeed(
+            ["reencrypt"] + config + ["data.ndjson", "--output", "out", "--jobs", String(jobs), "--checkpoint-every", "100"]
+        )
+        #expect(run.stderr.contains("done: 1200 documents, 3600 tokens re-sealed"), "\(run.stderr)")
+        let lines = try String(contentsOfFile: sandbox.path("out/data.ndjson"), encoding: .utf8).split(separator: "\n")
+        try await expectResealed(lines, decryptTo: plaintext, sandbox, config)
+    }
+
     @Test func refusesToResumeOntoAnotherInput() async throws {
         let (sandbox, config, plaintext) = try await rotatedData(300)
         let arguments = try await self.interruptedRun(sandbox, config)

@@ -14,6 +14,8 @@ struct FileReencryption {
     var checkpointEvery: Int
     /// Ignore and remove a checkpoint, and start over.
     var restart = false
+    /// Threads that rewrite an NDJSON file's lines at once; output stays in input order.
+    var jobs = 1
 
     private var temporary: String { "\(destination).reencrypt.tmp" }
     private var checkpoint: String { "\(destination).reencrypt.progress" }
@@ -71,42 +73,59 @@ struct FileReencryption {
         var reader = LineReader(reading)
         var (number, written, consumed) = (0, resumed?.writtenBytes ?? 0, UInt64(0))
         var consumedHash = SHA256()
-        while let (line, terminated) = try reader.next() {
+        // Lines are counted, hashed, written and checkpointed in input order as their results are taken; only the
+        // rewriting of a batch runs in parallel.
+        func take(_ line: [UInt8], terminated: Bool) {
             number += 1
             consumedHash.update(data: line)
             if terminated { consumedHash.update(data: [UInt8(ascii: "\n")]) }
             let length = line.count + (terminated ? 1 : 0)
             consumed += UInt64(length)
             progress.consumed(bytes: length)
-            if let resumed, number <= resumed.lines {
+        }
+        var batch: [(line: [UInt8], terminated: Bool)] = []
+        let batchSize = 256 * jobs
+        let parallel = ParallelLineRewrite(jobs: jobs)
+        func flush() throws {
+            let results = parallel.rewrite(batch.map(\.line), with: fields)
+            for ((line, terminated), result) in zip(batch, results) {
+                take(line, terminated: terminated)
+                let rewritten: ParallelLineRewrite.Rewritten
+                do {
+                    rewritten = try result.get()
+                } catch {
+                    throw CommandFailure("\(input):\(number): \(ErrorText.describe(error)) (run again to resume from the checkpoint)")
+                }
+                let bytes = terminated ? rewritten.bytes + [UInt8(ascii: "\n")] : rewritten.bytes
+                try writing.write(contentsOf: bytes)
+                written += UInt64(bytes.count)
+                progress.document(of: input, tokens: rewritten.tokens)
+                if number % checkpointEvery == 0 {
+                    try writing.synchronize()
+                    try ReencryptCheckpoint(
+                        input: self.inputPath,
+                        lines: number,
+                        inputBytes: consumed,
+                        inputSHA256: consumedHash.finalize().hexString,
+                        writtenBytes: written
+                    ).save(checkpoint)
+                }
+            }
+            batch.removeAll(keepingCapacity: true)
+        }
+        while let (line, terminated) = try reader.next() {
+            if let resumed, number < resumed.lines {
+                take(line, terminated: terminated)
                 if number == resumed.lines {
                     try self.check(resumed, consumed: consumed, hash: consumedHash)
                     printToStandardError("reencrypt: \(input): resuming after line \(resumed.lines)")
                 }
                 continue
             }
-            var counts = FieldRewriter.Counts()
-            let rewritten: [UInt8]
-            do {
-                rewritten = try fields.rewrite(document: line, counts: &counts)
-            } catch {
-                throw CommandFailure("\(input):\(number): \(ErrorText.describe(error)) (run again to resume from the checkpoint)")
-            }
-            let bytes = terminated ? rewritten + [UInt8(ascii: "\n")] : rewritten
-            try writing.write(contentsOf: bytes)
-            written += UInt64(bytes.count)
-            progress.document(of: input, tokens: counts.rewritten.values.reduce(0, +))
-            if number % checkpointEvery == 0 {
-                try writing.synchronize()
-                try ReencryptCheckpoint(
-                    input: self.inputPath,
-                    lines: number,
-                    inputBytes: consumed,
-                    inputSHA256: consumedHash.finalize().hexString,
-                    writtenBytes: written
-                ).save(checkpoint)
-            }
+            batch.append((line, terminated))
+            if batch.count == batchSize { try flush() }
         }
+        try flush()
         if let resumed, number < resumed.lines { throw self.otherInput(resumed, "it has only \(number) lines") }
     }
 

@@ -40,10 +40,14 @@ struct ReencryptCommand: FieldSubcommand {
     @Flag(help: "Ignore the checkpoints of an interrupted run and start over.")
     var restart = false
 
+    @Option(help: ArgumentHelp("Threads that rewrite NDJSON lines at once (output stays in input order).", valueName: "n"))
+    var jobs = ProcessInfo.processInfo.activeProcessorCount
+
     func validate() throws {
         guard !inputs.isEmpty else { throw ValidationError("name at least one input file") }
         guard (output != nil) != inPlace else { throw ValidationError("pass either --output DIR or --in-place") }
         guard checkpointEvery > 0 else { throw ValidationError("--checkpoint-every must be positive") }
+        guard (1...256).contains(jobs) else { throw ValidationError("--jobs takes 1 to 256 threads") }
     }
 
     func execute() async throws {
@@ -64,7 +68,8 @@ struct ReencryptCommand: FieldSubcommand {
                 destination: output.map { URL(fileURLWithPath: $0).appendingPathComponent(name).path } ?? input,
                 ndjson: ndjson || name.hasSuffix(".ndjson") || name.hasSuffix(".jsonl"),
                 checkpointEvery: checkpointEvery,
-                restart: restart
+                restart: restart,
+                jobs: jobs
             )
             try file.run(fields, progress: &progress)
         }
