@@ -86,8 +86,11 @@ struct FileReencryption {
         var batch: [(line: [UInt8], terminated: Bool)] = []
         let batchSize = 256 * jobs
         let parallel = ParallelLineRewrite(jobs: jobs)
+        // Written once per batch and before each checkpoint, not once per line.
+        var pending: [UInt8] = []
         func flush() throws {
             let results = parallel.rewrite(batch.map(\.line), with: fields)
+            defer { batch.removeAll(keepingCapacity: true) }
             for ((line, terminated), result) in zip(batch, results) {
                 take(line, terminated: terminated)
                 let rewritten: ParallelLineRewrite.Rewritten
@@ -96,11 +99,13 @@ struct FileReencryption {
                 } catch {
                     throw CommandFailure("\(input):\(number): \(ErrorText.describe(error)) (run again to resume from the checkpoint)")
                 }
-                let bytes = terminated ? rewritten.bytes + [UInt8(ascii: "\n")] : rewritten.bytes
-                try writing.write(contentsOf: bytes)
-                written += UInt64(bytes.count)
+                pending.append(contentsOf: rewritten.bytes)
+                if terminated { pending.append(UInt8(ascii: "\n")) }
+                written += UInt64(rewritten.bytes.count + (terminated ? 1 : 0))
                 progress.document(of: input, tokens: rewritten.tokens)
                 if number % checkpointEvery == 0 {
+                    try writing.write(contentsOf: pending)
+                    pending.removeAll(keepingCapacity: true)
                     try writing.synchronize()
                     try ReencryptCheckpoint(
                         input: self.inputPath,
@@ -111,7 +116,8 @@ struct FileReencryption {
                     ).save(checkpoint)
                 }
             }
-            batch.removeAll(keepingCapacity: true)
+            try writing.write(contentsOf: pending)
+            pending.removeAll(keepingCapacity: true)
         }
         while let (line, terminated) = try reader.next() {
             if let resumed, number < resumed.lines {
