@@ -3,7 +3,9 @@ import SealgateCrypto
 /// A rule's key written as a template resolved from the client's identity, for per-tenant keys: `pii-{uri:2}` is
 /// `pii-` followed by the 2nd path segment of the client certificate's first URI SAN
 /// (`spiffe://example.org/ns/acme/sa/intake` → `pii-acme`). One placeholder, `{uri:N}` with N from 1 to 32.
-/// A segment that would not make a valid key name (upper case, `%`, empty) resolves to nothing: no key.
+/// A segment that would not make a valid key name (upper case, `%`), and a path with an empty, `.` or `..` segment
+/// before it, resolve to nothing: no key. The URI's authority (the trust domain) plays no part: allow lists decide
+/// which trust domains get in.
 public struct KeyTemplate: Sendable, Hashable, CustomStringConvertible {
     /// The text before the placeholder.
     public let prefix: String
@@ -43,9 +45,12 @@ public struct KeyTemplate: Sendable, Hashable, CustomStringConvertible {
         guard let uri = uris.first, let authority = uri.firstRange(of: "://") else { return nil }
         let afterScheme = uri[authority.upperBound...]
         guard let slash = afterScheme.firstIndex(of: "/") else { return nil }
-        let path = afterScheme[slash...].prefix { $0 != "?" && $0 != "#" }
-        let segments = path.split(separator: "/", omittingEmptySubsequences: true)
-        guard segments.count >= self.segment else { return nil }
+        let path = afterScheme[afterScheme.index(after: slash)...].prefix { $0 != "?" && $0 != "#" }
+        // Fail closed on paths a SPIFFE ID may not have: an empty, `.` or `..` segment up to the one taken would
+        // otherwise let `/ns//acme` or `/x/../acme` stand for another tenant's path.
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard segments.count >= self.segment, !segments.prefix(self.segment).contains(where: { $0.isEmpty || $0 == "." || $0 == ".." })
+        else { return nil }
         let name = self.prefix + segments[self.segment - 1] + self.suffix
         return KeyVault.isValidKeyName(name) ? name : nil
     }

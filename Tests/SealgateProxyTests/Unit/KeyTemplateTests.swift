@@ -33,6 +33,13 @@ import Testing
         #expect(template.resolve(uris: []) == nil)
         #expect(template.resolve(uris: ["spiffe://example.org/ns/Acme/sa/x"]) == nil)
         #expect(template.resolve(uris: ["spiffe://example.org/ns/ac%2Fme/sa/x"]) == nil)
+        // Paths that only look like another tenant's: empty and dot segments resolve to nothing.
+        for uri in ["spiffe://example.org/ns//acme", "spiffe://example.org//acme/sa/x", "spiffe://example.org/x/../acme",
+                    "spiffe://example.org/./acme", "spiffe://example.org/ns/../sa", "spiffe://example.org"] {
+            #expect(template.resolve(uris: [uri]) == nil, "\(uri)")
+        }
+        #expect(template.resolve(uris: ["spiffe://example.org/ns/acme"]) == "pii-acme")
+        #expect(template.resolve(uris: ["spiffe://example.org/ns/acme?x=1"]) == "pii-acme")
         #expect(template.matches("pii-acme") && template.matches("pii-globex"))
         #expect(!template.matches("pii-") && !template.matches("pii") && !template.matches("cards-acme"))
     }
